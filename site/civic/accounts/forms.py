@@ -1,0 +1,38 @@
+"""Reading and checking the sign-in and sign-up forms."""
+
+from __future__ import annotations
+
+from civic.accounts import service
+from civic.places import service as places
+from civic.web.forms import Form
+from civic.web.i18n import _
+
+
+def check_login(form: Form) -> str:
+    """The normalised phone; the form's errors say what is missing."""
+    phone = service.normalise_phone(form.get("phone"))
+    form.values["phone"] = phone
+    form.error("phone", service.phone_error(phone))
+    if not form.get("password"):
+        form.error("password", _("请填写密码。"))
+    return phone
+
+
+async def check_signup(form: Form) -> tuple[str, int | None, int | None]:
+    """(phone, community id, building id) after checking every field."""
+    phone = service.normalise_phone(form.get("phone"))
+    form.values["phone"] = phone
+    form.error("phone", service.phone_error(phone))
+    form.error("name", service.name_error(form.get("name")))
+    form.error("password", service.password_error(form.get("password")))
+    community = await places.community_by_slug(form.get("community"))
+    if community is None:
+        form.error("community", _("请选择您所在的社区。"))
+    building_id = form.int("building")
+    if form.get("building") and (
+        building_id is None
+        or community is None
+        or await places.building_community(building_id) != community.id
+    ):
+        form.error("building", _("这个楼门不属于所选社区，请重新选择。"))
+    return phone, community.id if community else None, building_id

@@ -1,0 +1,118 @@
+"""Sign-up, sign-in, sign-out, /me and the 长辈模式 switch."""
+
+from __future__ import annotations
+
+from litestar import Controller, Request, get, post
+from litestar.datastructures import Cookie
+from litestar.response import Redirect, Template
+
+from civic.accounts import forms, service
+from civic.accounts.guards import signed_in
+from civic.accounts.roles import STAFF_ROLES, Scope
+from civic.accounts.throttle import LoginThrottle
+from civic.accounts.viewer import SESSION_KEY, current_viewer
+from civic.places import service as places
+from civic.web.forms import Form
+from civic.web.i18n import _
+from civic.web.pages import ELDER_COOKIE, render, safe_next, see_other
+
+SIGNUP_DONE = _("如果这个手机号还没有注册，账号已经建好了，请用刚才设置的密码登录。")
+
+
+async def _signup_choices() -> tuple[list, list]:
+    streets = await places.district_overview()
+    buildings = await places.buildings_by_community()
+    communities = [(s.name, [(c.slug, c.name) for c in s.communities]) for s in streets]
+    building_groups = [
+        (c.name, [(b["id"], b["name"]) for b in buildings.get(c.id, [])])
+        for s in streets
+        for c in s.communities
+        if buildings.get(c.id)
+    ]
+    return communities, building_groups
+
+
+class AccountController(Controller):
+    @get("/login")
+    async def login_page(self, request: Request, next: str = "", done: bool = False) -> Template:
+        message = SIGNUP_DONE if done else ""
+        return render(request, "accounts/login.html", form=Form(), next=safe_next(next, ""),
+                      message=message, failed=False)
+
+    @post("/login")
+    async def login(self, request: Request, throttle: LoginThrottle) -> Template | Redirect:
+        form = await Form.read(request)
+        phone = forms.check_login(form)
+        next_path = safe_next(form.get("next"), "/me")
+        address = request.client.host if request.client else "unknown"
+
+        def again(message: str, status: int, headers: dict | None = None) -> Template:
+            return render(request, "accounts/login.html", form=form, next=form.get("next"),
+                          message=message, failed=True, status=status, headers=headers)
+
+        if not form.ok:
+            return again("", 422)
+        await throttle.check(phone, address)
+        person_id = await service.authenticate(phone, form.get("password"))
+        if person_id is None:
+            await throttle.failed(phone, address)
+            return again(_("手机号或密码不对，请再试一次。"), 422)
+        await throttle.succeeded(phone)
+        request.set_session({SESSION_KEY: person_id})
+        return see_other(next_path)
+
+    @post("/logout")
+    async def logout(self, request: Request) -> Redirect:
+        request.clear_session()
+        return see_other("/")
+
+    @get("/signup")
+    async def signup_page(self, request: Request, community: str = "") -> Template:
+        communities, buildings = await _signup_choices()
+        return render(request, "accounts/signup.html", form=Form({"community": community}),
+                      communities=communities, buildings=buildings)
+
+    @post("/signup")
+    async def signup(self, request: Request) -> Template | Redirect:
+        form = await Form.read(request)
+        phone, community_id, building_id = await forms.check_signup(form)
+        if not form.ok or community_id is None:
+            communities, buildings = await _signup_choices()
+            return render(request, "accounts/signup.html", form=form, communities=communities,
+                          buildings=buildings, status=422)
+        await service.register_resident(
+            phone, form.get("name"), form.get("password"), community_id, building_id
+        )
+        # The same answer whether or not the number was new: sign-up reveals no accounts.
+        return see_other(f"/login?done=1&next=/me")
+
+    @get("/me", guards=[signed_in])
+    async def me(self, request: Request) -> Template:
+        viewer = await current_viewer(request)
+        assert viewer is not None
+        person = await service.person(viewer.id)
+        roles = (await service.memberships([viewer.id]))[viewer.id]
+        communities = await places.communities_by_id(
+            [m.scope_id for m in roles if m.role.scope is Scope.COMMUNITY]
+        )
+        shown = []
+        for m in roles:
+            community = communities.get(m.scope_id) if m.role.scope is Scope.COMMUNITY else None
+            link = f"/c/{community.slug}/" if community else "/staff/"
+            shown.append({"role": m.role, "place_name": m.place_name, "link": link})
+        building = ""
+        if person.building_id:
+            building = await places.building_name(person.building_id)
+        return render(request, "accounts/me.html", person=person, roles=shown,
+                      building=building, is_staff=viewer.holds(*STAFF_ROLES))
+
+    @post("/prefs/elder")
+    async def elder_mode(self, request: Request) -> Redirect:
+        form = await Form.read(request)
+        response = see_other(safe_next(form.get("next")))
+        on = form.get("elder") == "1"
+        response.cookies.append(
+            Cookie(key=ELDER_COOKIE, value="1" if on else "0", max_age=365 * 24 * 3600,
+                   httponly=True, samesite="lax", path="/")
+        )
+        return response

@@ -1,0 +1,43 @@
+"""/staff/: where a staff member's work is, and a community's register of people."""
+
+from __future__ import annotations
+
+from litestar import Controller, Request, get
+from litestar.response import Template
+
+from civic.accounts import service
+from civic.accounts.guards import requires, signed_in
+from civic.accounts.roles import Role
+from civic.accounts.viewer import current_viewer
+from civic.places import service as places
+from civic.web.pages import render
+
+
+class StaffController(Controller):
+    path = "/staff"
+
+    @get("/", guards=[signed_in])
+    async def index(self, request: Request) -> Template:
+        viewer = await current_viewer(request)
+        communities = await places.communities_by_id(viewer.scopes(Role.COMMUNITY_STAFF))
+        street_ids = set(viewer.scopes(Role.STREET_OFFICIAL))
+        streets = [s for s in await places.district_overview() if s.id in street_ids]
+        return render(
+            request,
+            "staff/index.html",
+            communities=list(communities.values()),
+            streets=streets,
+            is_admin=viewer.holds(Role.DISTRICT_ADMIN),
+            is_department=viewer.holds(Role.DEPARTMENT_STAFF),
+            is_merchant=viewer.holds(Role.MERCHANT_STAFF),
+        )
+
+    @get("/c/{slug:str}/", guards=[requires(Role.COMMUNITY_STAFF)])
+    async def community_people(self, request: Request, slug: str) -> Template:
+        community = request.state["community"]
+        return render(
+            request,
+            "staff/community.html",
+            community=community,
+            people=await service.community_people(community.id),
+        )

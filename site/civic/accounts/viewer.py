@@ -1,0 +1,95 @@
+"""Who is looking: the signed-in person and the roles they hold, loaded once per request."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from litestar.connection import ASGIConnection
+
+from civic.accounts.roles import Role, Scope
+from civic.accounts.tables import Membership, Person
+
+SESSION_KEY = "pid"
+
+
+@dataclass(frozen=True)
+class Grant:
+    role: Role
+    scope_id: int
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where an action happens; the guard compares it with the places a person's roles cover."""
+
+    community_id: int | None = None
+    street_id: int | None = None
+    department_id: int | None = None
+    merchant_id: int | None = None
+
+
+@dataclass(frozen=True)
+class Viewer:
+    id: int
+    name: str
+    phone: str
+    building_id: int | None
+    grants: tuple[Grant, ...]
+
+    def holds(self, *roles: Role) -> bool:
+        return any(g.role in roles for g in self.grants)
+
+    def scopes(self, role: Role) -> list[int]:
+        return [g.scope_id for g in self.grants if g.role is role]
+
+
+def covers(grant: Grant, place: Place) -> bool:
+    match grant.role.scope:
+        case Scope.DISTRICT:
+            return True
+        case Scope.STREET:
+            return place.street_id == grant.scope_id
+        case Scope.COMMUNITY:
+            return place.community_id == grant.scope_id
+        case Scope.DEPARTMENT:
+            return place.department_id == grant.scope_id
+        case Scope.MERCHANT:
+            return place.merchant_id == grant.scope_id
+
+
+def may_act(viewer: Viewer | None, roles: frozenset[Role] | set[Role], place: Place | None) -> bool:
+    """Does the viewer hold one of `roles` in a place that covers `place`?
+    With no place, holding the role anywhere is enough."""
+    if viewer is None:
+        return False
+    return any(g.role in roles and (place is None or covers(g, place)) for g in viewer.grants)
+
+
+async def load_viewer(person_id: int) -> Viewer | None:
+    person = (
+        await Person.select(Person.id, Person.name, Person.phone, Person.building)
+        .where((Person.id == person_id) & (Person.is_active.eq(True)))
+        .first()
+    )
+    if person is None:
+        return None
+    rows = await Membership.select(Membership.role, Membership.scope_id).where(
+        Membership.person == person_id
+    )
+    grants = tuple(Grant(Role(r["role"]), r["scope_id"]) for r in rows)
+    return Viewer(person["id"], person["name"], person["phone"], person["building"], grants)
+
+
+async def current_viewer(connection: ASGIConnection) -> Viewer | None:
+    """The signed-in person, loaded at most once per request; None for visitors."""
+    state = connection.state
+    if "viewer" in state:
+        return state["viewer"]
+    viewer = None
+    session = connection.scope.get("session")
+    if isinstance(session, dict):
+        person_id = session.get(SESSION_KEY)
+        if isinstance(person_id, int):
+            viewer = await load_viewer(person_id)
+    state["viewer"] = viewer
+    return viewer

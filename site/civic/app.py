@@ -1,0 +1,128 @@
+"""create_app(settings): the only place that wires the features together."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from litestar import Litestar, get
+from litestar.config.compression import CompressionConfig
+from litestar.config.csrf import CSRFConfig
+from litestar.datastructures import State
+from litestar.di import Provide
+from litestar.middleware import DefineMiddleware
+from litestar.middleware.session.server_side import ServerSideSessionConfig
+from litestar.plugins.htmx import HTMXPlugin, HTMXRequest
+from piccolo.engine import engine_finder
+from piccolo.engine.postgres import PostgresEngine
+
+from civic.accounts.admin_routes import AdminController
+from civic.accounts.routes import AccountController
+from civic.accounts.staff_routes import StaffController
+from civic.accounts.throttle import LoginThrottle
+from civic.accounts.viewer import current_viewer
+from civic.places.routes import PlaceController
+from civic.places.tables import District
+from civic.settings import Settings
+from civic.web.clock import Clock
+from civic.web.errors import EXCEPTION_HANDLERS
+from civic.web.security import add_security_headers, query_count_middleware
+from civic.web.static import serve_static
+from civic.web.stores import make_store
+from civic.web.templating import template_config
+
+
+@dataclass(frozen=True)
+class CommunityEntry:
+    """A capability's link on a community's home: /c/<slug>/<path>."""
+
+    label: str
+    path: str
+
+
+COMMUNITY_ENTRIES: list[CommunityEntry] = []
+"""Each capability adds its entry here as it lands, so the home never links to a missing page."""
+
+
+@get("/healthz", sync_to_thread=False, include_in_schema=False, cache_control=None)
+async def healthz() -> dict[str, str]:
+    await District.count()
+    return {"status": "ok"}
+
+
+async def _load_viewer(request: HTMXRequest) -> None:
+    await current_viewer(request)
+
+
+def create_app(settings: Settings | None = None, clock: Clock | None = None) -> Litestar:
+    settings = settings or Settings.from_env()
+    secure = settings.security.secure_cookies
+    throttle = LoginThrottle(
+        store=make_store(settings.store_url, "throttle"),
+        max_per_phone=settings.security.login_max_failures,
+        max_per_address=settings.security.login_max_failures_per_address,
+        window_seconds=settings.security.login_window_seconds,
+    )
+    engine = engine_finder()
+
+    async def start_pool() -> None:
+        if isinstance(engine, PostgresEngine) and settings.database.pool_size:
+            await engine.start_connection_pool(max_size=settings.database.pool_size)
+
+    async def close_pool() -> None:
+        if isinstance(engine, PostgresEngine) and engine.pool:
+            await engine.close_connection_pool()
+
+    middleware = [
+        ServerSideSessionConfig(
+            store="sessions",
+            key="session",
+            max_age=settings.security.session_days * 24 * 3600,
+            httponly=True,
+            samesite="lax",
+            secure=secure,
+            renew_on_access=False,
+        ).middleware
+    ]
+    if settings.count_queries:
+        middleware.insert(0, DefineMiddleware(query_count_middleware))
+
+    return Litestar(
+        route_handlers=[
+            PlaceController,
+            AccountController,
+            StaffController,
+            AdminController,
+            healthz,
+            serve_static,
+        ],
+        request_class=HTMXRequest,
+        plugins=[HTMXPlugin()],
+        middleware=middleware,
+        stores={"sessions": make_store(settings.store_url, "sessions")},
+        csrf_config=CSRFConfig(
+            secret=settings.security.secret_key,
+            cookie_secure=secure,
+            cookie_httponly=True,
+            cookie_samesite="lax",
+        ),
+        compression_config=CompressionConfig(
+            backend="brotli", brotli_gzip_fallback=True, minimum_size=400
+        ),
+        template_config=template_config(),
+        dependencies={"throttle": Provide(lambda: throttle, sync_to_thread=False)},
+        before_request=_load_viewer,
+        before_send=[add_security_headers],
+        exception_handlers=EXCEPTION_HANDLERS,
+        on_startup=[start_pool],
+        on_shutdown=[close_pool],
+        state=State(
+            {
+                "settings": settings,
+                "clock": clock or Clock(),
+                "community_entries": COMMUNITY_ENTRIES,
+            }
+        ),
+        request_max_body_size=4 * 1024 * 1024,
+        debug=settings.debug,
+        openapi_config=None,
+    )

@@ -1,0 +1,232 @@
+"""The `civic` command: serve, migrate, demo data, accounts, backup and restore, fonts."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import getpass
+import os
+import shutil
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+from civic.settings import Settings
+
+
+def _settings() -> Settings:
+    return Settings.from_env()
+
+
+async def migrate() -> None:
+    from piccolo.apps.migrations.commands.forwards import run_forwards
+
+    settings = _settings()
+    if settings.database.is_sqlite:
+        from civic.db import sqlite_path
+
+        path = sqlite_path(settings.database.url)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with sqlite3.connect(path) as db:
+            # Readers never wait for the writer; several workers can share the file.
+            db.execute("PRAGMA journal_mode=WAL")
+    result = await run_forwards("all")
+    if not result.success:
+        raise SystemExit(f"migration failed: {result.message}")
+
+
+def cmd_serve(args: argparse.Namespace) -> None:
+    import uvicorn
+
+    settings = _settings()
+    if args.migrate:
+        asyncio.run(migrate())
+    print(f"掌上社区 serving on http://{args.host}:{args.port} ({settings.base_url})", flush=True)
+    uvicorn.run(
+        "civic.asgi:app",
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        proxy_headers=True,
+        forwarded_allow_ips=os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1"),
+        log_level="info" if settings.debug else "warning",
+        access_log=settings.debug,
+    )
+
+
+def cmd_migrate(_args: argparse.Namespace) -> None:
+    asyncio.run(migrate())
+
+
+def cmd_demo(args: argparse.Namespace) -> None:
+    from civic import demo
+
+    asyncio.run(demo.load())
+    if not args.quiet:
+        print("演示数据已载入。演示账号（密码都是 %s）：" % demo.DEMO_PASSWORD)
+        for a in demo.ACCOUNTS:
+            place = a.place or "全区"
+            print(f"  {a.phone}  {a.name:<6}  {a.role.label}·{place}  {a.note}")
+
+
+def cmd_user_add(args: argparse.Namespace) -> None:
+    from civic.accounts import service
+    from civic.accounts.roles import Role, Scope
+    from civic.places.tables import Community, Department, Street
+
+    password = args.password or getpass.getpass("密码（至少 8 位）：")
+
+    async def add() -> None:
+        phone = service.normalise_phone(args.phone)
+        person_id = await service.person_id_by_phone(phone)
+        if person_id is None:
+            person_id = await service.create_person(phone, args.name, password)
+            print(f"已建账号 {phone} {args.name}")
+        if args.role:
+            role = Role(args.role)
+            scope_id = 0
+            if role.scope is not Scope.DISTRICT:
+                if role.scope is Scope.MERCHANT:
+                    scope_id = int(args.place)
+                else:
+                    table = {Scope.COMMUNITY: Community, Scope.STREET: Street,
+                             Scope.DEPARTMENT: Department}[role.scope]
+                    row = await table.select(table.id).where(table.slug == args.place).first()
+                    if row is None:
+                        raise SystemExit(f"没有这个地方：{args.place}")
+                    scope_id = row["id"]
+            await service.grant(person_id, role, scope_id)
+            print(f"已给 {phone} 分配角色 {role.label}")
+
+    asyncio.run(add())
+
+
+def cmd_backup(args: argparse.Namespace) -> None:
+    settings = _settings()
+    target = Path(args.file)
+    if settings.database.is_sqlite:
+        from civic.db import sqlite_path
+
+        with sqlite3.connect(sqlite_path(settings.database.url)) as source, sqlite3.connect(
+            target
+        ) as dest:
+            source.backup(dest)
+    else:
+        subprocess.run(
+            [_pg_tool("pg_dump"), "--format=custom", "--no-owner", "--file", str(target),
+             "--dbname", settings.database.url],
+            check=True,
+        )
+    print(f"已备份到 {target}")
+
+
+def cmd_restore(args: argparse.Namespace) -> None:
+    settings = _settings()
+    source = Path(args.file)
+    if not source.exists():
+        raise SystemExit(f"没有这个文件：{source}")
+    if settings.database.is_sqlite:
+        from civic.db import sqlite_path
+
+        with sqlite3.connect(source) as src, sqlite3.connect(
+            sqlite_path(settings.database.url)
+        ) as dest:
+            src.backup(dest)
+    else:
+        subprocess.run(
+            [_pg_tool("pg_restore"), "--clean", "--if-exists", "--no-owner", "--exit-on-error",
+             "--dbname", settings.database.url, str(source)],
+            check=True,
+        )
+    print(f"已从 {source} 恢复")
+
+
+def _pg_tool(name: str) -> str:
+    found = shutil.which(name)
+    if found:
+        return found
+    for version in ("17", "16", "15"):
+        path = Path(f"/usr/lib/postgresql/{version}/bin/{name}")
+        if path.exists():
+            return str(path)
+    raise SystemExit(f"{name} is missing: install postgresql-client")
+
+
+def cmd_fonts(args: argparse.Namespace) -> None:
+    from civic.notices import fonts
+
+    if fonts.SUBSET.exists() and not args.force:
+        return
+    source = next((p for p in fonts.SYSTEM_FONTS if p.exists()), None)
+    if source is None:
+        raise SystemExit("no CJK font found: install fonts-noto-cjk")
+    number = 2 if source.suffix == ".ttc" and "Noto" in source.name else 0  # 2: Simplified Chinese
+    fonts.make_subset(source, fonts.SUBSET, font_number=number)
+    print(f"PDF font ready: {fonts.SUBSET} ({fonts.SUBSET.stat().st_size // 1024} KB)")
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="civic", description="掌上社区: run and look after the site.")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    s = sub.add_parser("serve", help="serve the site", description="Serve the site over HTTP.")
+    s.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    s.add_argument("--port", type=int, default=int(os.environ.get("PORT", 8000)),
+                   help="port to listen on (default: $PORT or 8000)")
+    s.add_argument("--workers", type=int, default=1, help="worker processes (default 1)")
+    s.add_argument("--migrate", action="store_true", help="bring the database up to date first")
+    s.set_defaults(func=cmd_serve)
+
+    s = sub.add_parser("migrate", help="bring the database up to date",
+                       description="Create or update the tables (safe to run any time).")
+    s.set_defaults(func=cmd_migrate)
+
+    s = sub.add_parser("demo", help="load the demo district",
+                       description="Load the demo district and its accounts. Running it again "
+                       "adds nothing twice.")
+    s.add_argument("--quiet", action="store_true", help="do not list the demo accounts")
+    s.set_defaults(func=cmd_demo)
+
+    user = sub.add_parser("user", help="manage accounts").add_subparsers(dest="action",
+                                                                          required=True)
+    s = user.add_parser("add", help="add an account, or a role to an existing one",
+                        description="Add an account (asks for the password when not given), "
+                        "and optionally give it a role in a place.")
+    s.add_argument("--phone", required=True, help="11-digit mobile number")
+    s.add_argument("--name", required=True, help="real name")
+    s.add_argument("--password", help="initial password (asked for when left out)")
+    s.add_argument("--role", help="resident, party_member, building_leader, grid_worker, "
+                   "community_staff, street_official, department_staff, merchant_staff, "
+                   "district_admin")
+    s.add_argument("--place", default="", help="slug of the community, street or department "
+                   "(merchant: its number; not needed for district_admin)")
+    s.set_defaults(func=cmd_user_add)
+
+    s = sub.add_parser("backup", help="copy the whole database into a file",
+                       description="Copy the database into FILE while the site keeps running "
+                       "(SQLite's online backup, or pg_dump for PostgreSQL).")
+    s.add_argument("file")
+    s.set_defaults(func=cmd_backup)
+
+    s = sub.add_parser("restore", help="replace the database with a backup file",
+                       description="Replace the database's contents with FILE made by "
+                       "`civic backup`. Stop the site first.")
+    s.add_argument("file")
+    s.set_defaults(func=cmd_restore)
+
+    s = sub.add_parser("fonts", help="prepare the font embedded in PDF notices",
+                       description="Subset the system's Noto Sans CJK to GB 2312 under var/fonts "
+                       "so PDF notices stay small.")
+    s.add_argument("--force", action="store_true", help="make it again even if it exists")
+    s.set_defaults(func=cmd_fonts)
+    return p
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = parser().parse_args(argv)
+    args.func(args)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

@@ -1,0 +1,105 @@
+"""The demo district loaded by `civic demo` (and `make run`). Loading it twice changes nothing.
+Every name is invented. Each capability adds its own demo content here as it lands."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from civic.accounts import service as accounts
+from civic.accounts.roles import Role
+from civic.places import service as places
+from civic.places.tables import Community, Department, Street
+
+DEMO_PASSWORD = "demo1234"
+DISTRICT = "青溪区"
+
+STREETS = [
+    ("柳荫街道", "liuyin", [
+        ("杏花社区", "xinghua", "杏花路 12 号", "010-6351-2201"),
+        ("槐树里社区", "huaishuli", "槐树里 3 号楼底商", "010-6351-3302"),
+    ]),
+    ("南湖街道", "nanhu", [
+        ("湖畔社区", "hupan", "南湖东路 88 号", "010-6722-4403"),
+        ("新桥社区", "xinqiao", "新桥北街 6 号", "010-6722-5504"),
+    ]),
+]
+DEPARTMENTS = [("区城市管理委员会", "chengguan"), ("区住房和城乡建设委员会", "zhujian")]
+OFFICE_HOURS = "周一至周五 8:30–17:30，周六上午 9:00–12:00"
+
+
+@dataclass(frozen=True)
+class DemoAccount:
+    phone: str
+    name: str
+    role: Role
+    place: str  # a community, street or department slug; "" for the district
+    note: str = ""
+
+
+ACCOUNTS = [
+    DemoAccount("13900000001", "区管理员", Role.DISTRICT_ADMIN, ""),
+    DemoAccount("13900000002", "周建国", Role.STREET_OFFICIAL, "liuyin"),
+    DemoAccount("13900000003", "吴晓燕", Role.STREET_OFFICIAL, "nanhu"),
+    DemoAccount("13900000004", "钱立新", Role.DEPARTMENT_STAFF, "chengguan"),
+    DemoAccount("13900000011", "王秀兰", Role.COMMUNITY_STAFF, "xinghua"),
+    DemoAccount("13900000012", "刘志强", Role.COMMUNITY_STAFF, "huaishuli"),
+    DemoAccount("13900000013", "陈静", Role.COMMUNITY_STAFF, "hupan"),
+    DemoAccount("13900000014", "杨帆", Role.COMMUNITY_STAFF, "xinqiao"),
+    DemoAccount("13900000021", "赵海燕", Role.GRID_WORKER, "xinghua", "杏花社区第一网格"),
+    DemoAccount("13900000022", "孙德胜", Role.BUILDING_LEADER, "xinghua", "杏花社区 3 号楼"),
+    DemoAccount("13900000031", "李桂芳", Role.RESIDENT, "xinghua", "78 岁，独居"),
+    DemoAccount("13900000032", "张福林", Role.RESIDENT, "xinghua", "82 岁"),
+    DemoAccount("13900000033", "马玉珍", Role.RESIDENT, "huaishuli", "75 岁"),
+    DemoAccount("13900000034", "郑小雨", Role.RESIDENT, "hupan"),
+    DemoAccount("13900000041", "黄志远", Role.PARTY_MEMBER, "xinghua", "在职党员，区医院"),
+    DemoAccount("13900000042", "林晓梅", Role.PARTY_MEMBER, "hupan", "在职党员，南湖小学"),
+    DemoAccount("13900000051", "何师傅", Role.MERCHANT_STAFF, "", "合作商户：杏花便民超市"),
+    DemoAccount("13900000052", "许老板", Role.MERCHANT_STAFF, "", "合作商户：南湖理发店"),
+]
+
+
+async def load_places() -> None:
+    if await Street.exists().where(Street.slug == STREETS[0][1]):
+        return
+    district_id = await places.create_district(DISTRICT)
+    for s_pos, (street_name, street_slug, communities) in enumerate(STREETS):
+        street_id = await places.create_street(district_id, street_name, street_slug, s_pos)
+        for c_pos, (name, slug, address, phone) in enumerate(communities):
+            community_id = await places.create_community(
+                street_id, name, slug, address=address, office_phone=phone,
+                office_hours=OFFICE_HOURS, position=c_pos,
+                intro=f"{name}位于{street_name}，居民约三千户。有事找居委会，也可以在这里办。",
+            )
+            for g in range(3):
+                grid_id = await places.create_grid(community_id, f"第{'一二三'[g]}网格", g)
+                for b in range(4):
+                    number = g * 4 + b + 1
+                    await places.create_building(community_id, f"{number}号楼", grid_id, number)
+    for name, slug in DEPARTMENTS:
+        await places.create_department(name, slug)
+
+
+async def _scope_id(account: DemoAccount) -> int:
+    scope = account.role.scope.value
+    if scope == "district":
+        return 0
+    if scope == "merchant":
+        return 1 if account.phone.endswith("51") else 2
+    table = {"community": Community, "street": Street, "department": Department}[scope]
+    row = await table.select(table.id).where(table.slug == account.place).first()
+    return row["id"]
+
+
+async def load_accounts() -> None:
+    for account in ACCOUNTS:
+        if await accounts.person_id_by_phone(account.phone):
+            continue
+        person_id = await accounts.create_person(account.phone, account.name, DEMO_PASSWORD)
+        await accounts.grant(person_id, account.role, await _scope_id(account))
+        if account.role in {Role.PARTY_MEMBER, Role.BUILDING_LEADER, Role.GRID_WORKER}:
+            await accounts.grant(person_id, Role.RESIDENT, await _scope_id(account))
+
+
+async def load() -> None:
+    await load_places()
+    await load_accounts()

@@ -1,0 +1,39 @@
+"""Domain errors raised by services; web/errors.py turns each into a page once."""
+
+
+class DomainError(Exception):
+    """A rule of the site refused an action. The message is shown to the person as is."""
+
+    status_code = 400
+
+    def __init__(self, message: str = "") -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class NotAllowed(DomainError):
+    status_code = 403
+
+
+class SignInRequired(NotAllowed):
+    """A visitor asked for a page that needs a signed-in person: they are sent to sign in."""
+
+
+class NotFound(DomainError):
+    status_code = 404
+
+
+class InvalidTransition(DomainError):
+    status_code = 409
+
+
+class Gone(DomainError):
+    status_code = 410
+
+
+class Throttled(DomainError):
+    status_code = 429
+
+    def __init__(self, message: str = "", retry_after: int = 60) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after

@@ -1,0 +1,47 @@
+"""The district page, a community's home and its poster."""
+
+from __future__ import annotations
+
+from litestar import Controller, Request, Response, get
+from litestar.response import Template
+
+from civic.errors import NotFound
+from civic.notices.pdf import pdf_response, render_pdf
+from civic.notices.qr import qr_svg
+from civic.places import service
+from civic.web.i18n import _
+from civic.web.pages import render
+
+
+async def _community(slug: str) -> service.CommunityInfo:
+    community = await service.community_by_slug(slug)
+    if community is None:
+        raise NotFound(_("没有这个社区，请从首页重新选择。"))
+    return community
+
+
+class PlaceController(Controller):
+    @get("/")
+    async def district(self, request: Request) -> Template:
+        return render(request, "places/district.html", district=await service.district_name(),
+                      streets=await service.district_overview())
+
+    @get("/c/{slug:str}/")
+    async def community(self, request: Request, slug: str) -> Template:
+        community = await _community(slug)
+        grids, loose = await service.community_grids(community.id)
+        return render(request, "places/community.html", community=community, grids=grids,
+                      loose=loose, entries=request.app.state.community_entries)
+
+    @get("/c/{slug:str}/poster.pdf")
+    async def poster(self, request: Request, slug: str) -> Response[bytes]:
+        community = await _community(slug)
+        url = f"{request.app.state.settings.base_url}/c/{community.slug}/"
+        pdf = await render_pdf(
+            "notices/poster.html",
+            community=community,
+            url=url,
+            qr=qr_svg(url),
+            entries=request.app.state.community_entries,
+        )
+        return pdf_response(pdf, f"{community.slug}-poster.pdf")

@@ -1,0 +1,147 @@
+"""One frozen settings object, read from CIVIC_* environment variables."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+"""The project folder: templates, static files and migrations live beside the package."""
+
+VAR = Path(os.environ.get("CIVIC_VAR_DIR", ROOT / "var"))
+
+
+class SettingsError(ValueError):
+    """A CIVIC_* variable holds a value that cannot be used."""
+
+
+def _env(name: str, default: str) -> str:
+    return os.environ.get(name, default).strip() or default
+
+
+def _flag(name: str, default: bool) -> bool:
+    raw = os.environ.get(name, "").strip().lower()
+    if not raw:
+        return default
+    if raw in {"1", "true", "yes", "on"}:
+        return True
+    if raw in {"0", "false", "no", "off"}:
+        return False
+    raise SettingsError(f"{name} must be true or false, not {raw!r}")
+
+
+def _int(name: str, default: int, minimum: int = 0) -> int:
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise SettingsError(f"{name} must be a whole number, not {raw!r}") from None
+    if value < minimum:
+        raise SettingsError(f"{name} must be at least {minimum}")
+    return value
+
+
+def default_database_url() -> str:
+    return f"sqlite:///{VAR / 'civic.sqlite3'}"
+
+
+def _secret_key(debug: bool) -> str:
+    """CIVIC_SECRET_KEY, or a key kept in var/ so that a newcomer's sessions survive restarts."""
+    key = os.environ.get("CIVIC_SECRET_KEY", "").strip()
+    if key:
+        if len(key) < 32:
+            raise SettingsError("CIVIC_SECRET_KEY must be at least 32 characters")
+        return key
+    path = VAR / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    VAR.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    path.write_text(key)
+    path.chmod(0o600)
+    return key
+
+
+@dataclass(frozen=True)
+class DatabaseSettings:
+    url: str = field(default_factory=default_database_url)
+    """CIVIC_DATABASE_URL: sqlite:///path/file.sqlite3 (default, under var/) or
+    postgresql://user:password@host:port/name."""
+    pool_size: int = 10
+    """CIVIC_DB_POOL_SIZE: PostgreSQL connections each worker keeps open (0: none)."""
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.url.startswith("sqlite:")
+
+
+@dataclass(frozen=True)
+class SecuritySettings:
+    secret_key: str
+    """CIVIC_SECRET_KEY: signs CSRF tokens. Generated into var/secret_key when unset."""
+    secure_cookies: bool = False
+    """True when the public base URL is https: cookies are then sent over TLS only."""
+    login_max_failures: int = 5
+    """CIVIC_LOGIN_MAX_FAILURES: failed sign-ins allowed per phone number within the window."""
+    login_max_failures_per_address: int = 20
+    """CIVIC_LOGIN_MAX_FAILURES_PER_ADDRESS: failed sign-ins allowed per client address."""
+    login_window_seconds: int = 15 * 60
+    """CIVIC_LOGIN_WINDOW_SECONDS: how long failed sign-ins are remembered."""
+    session_days: int = 30
+    """CIVIC_SESSION_DAYS: how long a sign-in lasts."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    security: SecuritySettings
+    database: DatabaseSettings = field(default_factory=DatabaseSettings)
+    base_url: str = "http://127.0.0.1:8000"
+    """CIVIC_BASE_URL: the public address, printed in QR codes on paper notices."""
+    store_url: str = "database"
+    """CIVIC_STORE_URL: where sessions and throttling counters live, shared by every worker:
+    "database" (default), "redis://host:6379/0", or "memory" (one process only, for tests)."""
+    debug: bool = False
+    """CIVIC_DEBUG: show tracebacks instead of the Chinese error pages. Never in production."""
+    count_queries: bool = False
+    """CIVIC_COUNT_QUERIES: add an X-Query-Count header to each response (tests and bench)."""
+    pdf_font: str = ""
+    """CIVIC_PDF_FONT: a CJK font file embedded into PDF notices (default: found at start)."""
+
+    @classmethod
+    def from_env(cls) -> Settings:
+        debug = _flag("CIVIC_DEBUG", False)
+        base_url = _env("CIVIC_BASE_URL", cls.base_url).rstrip("/")
+        if not base_url.startswith(("http://", "https://")):
+            raise SettingsError("CIVIC_BASE_URL must start with http:// or https://")
+        database = DatabaseSettings(
+            url=_env("CIVIC_DATABASE_URL", default_database_url()),
+            pool_size=_int("CIVIC_DB_POOL_SIZE", DatabaseSettings.pool_size),
+        )
+        if not database.url.startswith(("sqlite:///", "postgres://", "postgresql://")):
+            raise SettingsError("CIVIC_DATABASE_URL must be sqlite:///… or postgresql://…")
+        store_url = _env("CIVIC_STORE_URL", cls.store_url)
+        if store_url not in {"database", "memory"} and not store_url.startswith("redis://"):
+            raise SettingsError("CIVIC_STORE_URL must be database, memory or redis://…")
+        security = SecuritySettings(
+            secret_key=_secret_key(debug),
+            secure_cookies=base_url.startswith("https://"),
+            login_max_failures=_int("CIVIC_LOGIN_MAX_FAILURES", 5, minimum=1),
+            login_max_failures_per_address=_int(
+                "CIVIC_LOGIN_MAX_FAILURES_PER_ADDRESS", 20, minimum=1
+            ),
+            login_window_seconds=_int("CIVIC_LOGIN_WINDOW_SECONDS", 15 * 60, minimum=1),
+            session_days=_int("CIVIC_SESSION_DAYS", 30, minimum=1),
+        )
+        return cls(
+            security=security,
+            database=database,
+            base_url=base_url,
+            store_url=store_url,
+            debug=debug,
+            count_queries=_flag("CIVIC_COUNT_QUERIES", False),
+            pdf_font=_env("CIVIC_PDF_FONT", ""),
+        )

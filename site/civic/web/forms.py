@@ -1,0 +1,41 @@
+"""A submitted form: what was typed (kept on every refusal) and a message per field."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from litestar import Request
+
+SECRET_FIELDS = frozenset({"password", "password2", "_csrf_token"})
+
+
+@dataclass
+class Form:
+    values: dict[str, str] = field(default_factory=dict)
+    errors: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    async def read(cls, request: Request) -> Form:
+        data = await request.form()
+        return cls({k: str(v).strip() if k not in SECRET_FIELDS else str(v) for k, v in data.items()})
+
+    def get(self, name: str, default: str = "") -> str:
+        return self.values.get(name, default)
+
+    def int(self, name: str) -> int | None:
+        try:
+            return int(self.values.get(name, ""))
+        except ValueError:
+            return None
+
+    def error(self, name: str, message: str | None) -> None:
+        if message and name not in self.errors:
+            self.errors[name] = message
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def shown(self) -> dict[str, str]:
+        """The values to put back into the form: everything but passwords."""
+        return {k: v for k, v in self.values.items() if k not in SECRET_FIELDS}

@@ -1,0 +1,59 @@
+"""Rendering a page, or only its fragment when htmx asks for one."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Request
+from litestar.response import Redirect, Template
+
+ELDER_COOKIE = "elder"
+
+
+def is_htmx(request: Request) -> bool:
+    return request.headers.get("hx-request") == "true"
+
+
+def wants_fragment(request: Request) -> bool:
+    """An htmx request that swaps part of a page (not a boosted link, not a history restore)."""
+    return (
+        is_htmx(request)
+        and request.headers.get("hx-boosted") != "true"
+        and request.headers.get("hx-history-restore-request") != "true"
+    )
+
+
+def render(
+    request: Request,
+    template: str,
+    *,
+    fragment: str | None = None,
+    status: int = 200,
+    headers: dict[str, str] | None = None,
+    **context: Any,
+) -> Template:
+    """The full page, or `fragment` alone for htmx; the page includes that same fragment."""
+    boosted = (
+        request.headers.get("hx-boosted") == "true"
+        and request.headers.get("hx-history-restore-request") != "true"
+    )
+    context.setdefault("viewer", request.state.get("viewer"))
+    context.update(
+        elder=request.cookies.get(ELDER_COOKIE) == "1",
+        boosted=boosted,
+        path=request.url.path,
+    )
+    name = fragment if fragment and wants_fragment(request) else template
+    return Template(template_name=name, context=context, status_code=status, headers=headers)
+
+
+def safe_next(target: str | None, default: str = "/") -> str:
+    """A local path to return to after a form; anything else falls back to `default`."""
+    if not target or not target.startswith("/") or target.startswith(("//", "/\\")):
+        return default
+    return target
+
+
+def see_other(path: str) -> Redirect:
+    """The answer to a successful form: go and look at the result (303, so a reload is safe)."""
+    return Redirect(path=path, status_code=303)

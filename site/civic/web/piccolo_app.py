@@ -1,0 +1,4 @@
+from civic.piccolo_apps import feature_app
+from civic.web.tables import StoreEntry
+
+APP_CONFIG = feature_app("web", [StoreEntry])

@@ -1,0 +1,43 @@
+"""The Jinja environment: filters for times and masking, gettext, hashed static URLs."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from litestar.plugins.jinja import JinjaTemplateEngine
+from litestar.template.config import TemplateConfig
+
+from civic.settings import ROOT
+from civic.web import i18n
+from civic.web.clock import local
+from civic.web.privacy import mask_name, mask_phone
+from civic.web.static import static_url
+
+TEMPLATES = ROOT / "templates"
+
+
+def local_time(moment: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
+    shown = local(moment)
+    return shown.strftime(fmt) if shown else ""
+
+
+def make_environment(**globals_: Any) -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATES),
+        autoescape=select_autoescape(["html", "svg", "xml"]),
+        extensions=["jinja2.ext.i18n"],
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.install_gettext_translations(i18n.translations, newstyle=True)  # type: ignore[attr-defined]
+    env.filters.update(local_time=local_time, mask_name=mask_name, mask_phone=mask_phone)
+    env.globals.update(static_url=static_url, **globals_)
+    return env
+
+
+def template_config(**globals_: Any) -> TemplateConfig[JinjaTemplateEngine]:
+    env = make_environment(**globals_)
+    return TemplateConfig(instance=JinjaTemplateEngine.from_environment(env))
