@@ -10,7 +10,6 @@ from litestar.config.csrf import CSRFConfig
 from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.middleware import DefineMiddleware
-from litestar.middleware.session.server_side import ServerSideSessionConfig
 from litestar.plugins.htmx import HTMXPlugin, HTMXRequest
 from piccolo.engine import engine_finder
 from piccolo.engine.postgres import PostgresEngine
@@ -26,6 +25,7 @@ from civic.settings import Settings
 from civic.web.clock import Clock
 from civic.web.errors import EXCEPTION_HANDLERS
 from civic.web.security import add_security_headers, query_count_middleware
+from civic.web.sessions import LazySessionConfig
 from civic.web.static import serve_static
 from civic.web.stores import make_store
 from civic.web.templating import template_config
@@ -43,7 +43,7 @@ COMMUNITY_ENTRIES: list[CommunityEntry] = []
 """Each capability adds its entry here as it lands, so the home never links to a missing page."""
 
 
-@get("/healthz", sync_to_thread=False, include_in_schema=False, cache_control=None)
+@get("/healthz", include_in_schema=False)
 async def healthz() -> dict[str, str]:
     await District.count()
     return {"status": "ok"}
@@ -73,7 +73,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
             await engine.close_connection_pool()
 
     middleware = [
-        ServerSideSessionConfig(
+        LazySessionConfig(
             store="sessions",
             key="session",
             max_age=settings.security.session_days * 24 * 3600,

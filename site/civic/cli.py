@@ -64,7 +64,7 @@ def cmd_demo(args: argparse.Namespace) -> None:
 
     asyncio.run(demo.load())
     if not args.quiet:
-        print("演示数据已载入。演示账号（密码都是 %s）：" % demo.DEMO_PASSWORD)
+        print(f"演示数据已载入。演示账号（密码都是 {demo.DEMO_PASSWORD}）：")
         for a in demo.ACCOUNTS:
             place = a.place or "全区"
             print(f"  {a.phone}  {a.name:<6}  {a.role.label}·{place}  {a.note}")
@@ -90,8 +90,11 @@ def cmd_user_add(args: argparse.Namespace) -> None:
                 if role.scope is Scope.MERCHANT:
                     scope_id = int(args.place)
                 else:
-                    table = {Scope.COMMUNITY: Community, Scope.STREET: Street,
-                             Scope.DEPARTMENT: Department}[role.scope]
+                    table = {
+                        Scope.COMMUNITY: Community,
+                        Scope.STREET: Street,
+                        Scope.DEPARTMENT: Department,
+                    }[role.scope]
                     row = await table.select(table.id).where(table.slug == args.place).first()
                     if row is None:
                         raise SystemExit(f"没有这个地方：{args.place}")
@@ -108,14 +111,22 @@ def cmd_backup(args: argparse.Namespace) -> None:
     if settings.database.is_sqlite:
         from civic.db import sqlite_path
 
-        with sqlite3.connect(sqlite_path(settings.database.url)) as source, sqlite3.connect(
-            target
-        ) as dest:
+        with (
+            sqlite3.connect(sqlite_path(settings.database.url)) as source,
+            sqlite3.connect(target) as dest,
+        ):
             source.backup(dest)
     else:
-        subprocess.run(
-            [_pg_tool("pg_dump"), "--format=custom", "--no-owner", "--file", str(target),
-             "--dbname", settings.database.url],
+        subprocess.run(  # noqa: S603 (our own arguments: a PostgreSQL tool, a URL, a path)
+            [
+                _pg_tool("pg_dump"),
+                "--format=custom",
+                "--no-owner",
+                "--file",
+                str(target),
+                "--dbname",
+                settings.database.url,
+            ],
             check=True,
         )
     print(f"已备份到 {target}")
@@ -129,14 +140,23 @@ def cmd_restore(args: argparse.Namespace) -> None:
     if settings.database.is_sqlite:
         from civic.db import sqlite_path
 
-        with sqlite3.connect(source) as src, sqlite3.connect(
-            sqlite_path(settings.database.url)
-        ) as dest:
+        with (
+            sqlite3.connect(source) as src,
+            sqlite3.connect(sqlite_path(settings.database.url)) as dest,
+        ):
             src.backup(dest)
     else:
-        subprocess.run(
-            [_pg_tool("pg_restore"), "--clean", "--if-exists", "--no-owner", "--exit-on-error",
-             "--dbname", settings.database.url, str(source)],
+        subprocess.run(  # noqa: S603 (our own arguments: a PostgreSQL tool, a URL, a path)
+            [
+                _pg_tool("pg_restore"),
+                "--clean",
+                "--if-exists",
+                "--no-owner",
+                "--exit-on-error",
+                "--dbname",
+                settings.database.url,
+                str(source),
+            ],
             check=True,
         )
     print(f"已从 {source} 恢复")
@@ -172,52 +192,81 @@ def parser() -> argparse.ArgumentParser:
 
     s = sub.add_parser("serve", help="serve the site", description="Serve the site over HTTP.")
     s.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
-    s.add_argument("--port", type=int, default=int(os.environ.get("PORT", 8000)),
-                   help="port to listen on (default: $PORT or 8000)")
+    s.add_argument(
+        "--port",
+        type=int,
+        default=int(os.environ.get("PORT", 8000)),
+        help="port to listen on (default: $PORT or 8000)",
+    )
     s.add_argument("--workers", type=int, default=1, help="worker processes (default 1)")
     s.add_argument("--migrate", action="store_true", help="bring the database up to date first")
     s.set_defaults(func=cmd_serve)
 
-    s = sub.add_parser("migrate", help="bring the database up to date",
-                       description="Create or update the tables (safe to run any time).")
+    s = sub.add_parser(
+        "migrate",
+        help="bring the database up to date",
+        description="Create or update the tables (safe to run any time).",
+    )
     s.set_defaults(func=cmd_migrate)
 
-    s = sub.add_parser("demo", help="load the demo district",
-                       description="Load the demo district and its accounts. Running it again "
-                       "adds nothing twice.")
+    s = sub.add_parser(
+        "demo",
+        help="load the demo district",
+        description="Load the demo district and its accounts. Running it again adds nothing twice.",
+    )
     s.add_argument("--quiet", action="store_true", help="do not list the demo accounts")
     s.set_defaults(func=cmd_demo)
 
-    user = sub.add_parser("user", help="manage accounts").add_subparsers(dest="action",
-                                                                          required=True)
-    s = user.add_parser("add", help="add an account, or a role to an existing one",
-                        description="Add an account (asks for the password when not given), "
-                        "and optionally give it a role in a place.")
+    user = sub.add_parser("user", help="manage accounts").add_subparsers(
+        dest="action", required=True
+    )
+    s = user.add_parser(
+        "add",
+        help="add an account, or a role to an existing one",
+        description="Add an account (asks for the password when not given), "
+        "and optionally give it a role in a place.",
+    )
     s.add_argument("--phone", required=True, help="11-digit mobile number")
     s.add_argument("--name", required=True, help="real name")
     s.add_argument("--password", help="initial password (asked for when left out)")
-    s.add_argument("--role", help="resident, party_member, building_leader, grid_worker, "
-                   "community_staff, street_official, department_staff, merchant_staff, "
-                   "district_admin")
-    s.add_argument("--place", default="", help="slug of the community, street or department "
-                   "(merchant: its number; not needed for district_admin)")
+    s.add_argument(
+        "--role",
+        help="resident, party_member, building_leader, grid_worker, "
+        "community_staff, street_official, department_staff, merchant_staff, "
+        "district_admin",
+    )
+    s.add_argument(
+        "--place",
+        default="",
+        help="slug of the community, street or department "
+        "(merchant: its number; not needed for district_admin)",
+    )
     s.set_defaults(func=cmd_user_add)
 
-    s = sub.add_parser("backup", help="copy the whole database into a file",
-                       description="Copy the database into FILE while the site keeps running "
-                       "(SQLite's online backup, or pg_dump for PostgreSQL).")
+    s = sub.add_parser(
+        "backup",
+        help="copy the whole database into a file",
+        description="Copy the database into FILE while the site keeps running "
+        "(SQLite's online backup, or pg_dump for PostgreSQL).",
+    )
     s.add_argument("file")
     s.set_defaults(func=cmd_backup)
 
-    s = sub.add_parser("restore", help="replace the database with a backup file",
-                       description="Replace the database's contents with FILE made by "
-                       "`civic backup`. Stop the site first.")
+    s = sub.add_parser(
+        "restore",
+        help="replace the database with a backup file",
+        description="Replace the database's contents with FILE made by "
+        "`civic backup`. Stop the site first.",
+    )
     s.add_argument("file")
     s.set_defaults(func=cmd_restore)
 
-    s = sub.add_parser("fonts", help="prepare the font embedded in PDF notices",
-                       description="Subset the system's Noto Sans CJK to GB 2312 under var/fonts "
-                       "so PDF notices stay small.")
+    s = sub.add_parser(
+        "fonts",
+        help="prepare the font embedded in PDF notices",
+        description="Subset the system's Noto Sans CJK to GB 2312 under var/fonts "
+        "so PDF notices stay small.",
+    )
     s.add_argument("--force", action="store_true", help="make it again even if it exists")
     s.set_defaults(func=cmd_fonts)
     return p

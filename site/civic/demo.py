@@ -10,18 +10,26 @@ from civic.accounts.roles import Role
 from civic.places import service as places
 from civic.places.tables import Community, Department, Street
 
-DEMO_PASSWORD = "demo1234"
+DEMO_PASSWORD = "demo1234"  # noqa: S105 (printed in the README on purpose)
 DISTRICT = "青溪区"
 
 STREETS = [
-    ("柳荫街道", "liuyin", [
-        ("杏花社区", "xinghua", "杏花路 12 号", "010-6351-2201"),
-        ("槐树里社区", "huaishuli", "槐树里 3 号楼底商", "010-6351-3302"),
-    ]),
-    ("南湖街道", "nanhu", [
-        ("湖畔社区", "hupan", "南湖东路 88 号", "010-6722-4403"),
-        ("新桥社区", "xinqiao", "新桥北街 6 号", "010-6722-5504"),
-    ]),
+    (
+        "柳荫街道",
+        "liuyin",
+        [
+            ("杏花社区", "xinghua", "杏花路 12 号", "010-6351-2201"),
+            ("槐树里社区", "huaishuli", "槐树里 3 号楼底商", "010-6351-3302"),
+        ],
+    ),
+    (
+        "南湖街道",
+        "nanhu",
+        [
+            ("湖畔社区", "hupan", "南湖东路 88 号", "010-6722-4403"),
+            ("新桥社区", "xinqiao", "新桥北街 6 号", "010-6722-5504"),
+        ],
+    ),
 ]
 DEPARTMENTS = [("区城市管理委员会", "chengguan"), ("区住房和城乡建设委员会", "zhujian")]
 OFFICE_HOURS = "周一至周五 8:30–17:30，周六上午 9:00–12:00"
@@ -66,8 +74,13 @@ async def load_places() -> None:
         street_id = await places.create_street(district_id, street_name, street_slug, s_pos)
         for c_pos, (name, slug, address, phone) in enumerate(communities):
             community_id = await places.create_community(
-                street_id, name, slug, address=address, office_phone=phone,
-                office_hours=OFFICE_HOURS, position=c_pos,
+                street_id,
+                name,
+                slug,
+                address=address,
+                office_phone=phone,
+                office_hours=OFFICE_HOURS,
+                position=c_pos,
                 intro=f"{name}位于{street_name}，居民约三千户。有事找居委会，也可以在这里办。",
             )
             for g in range(3):

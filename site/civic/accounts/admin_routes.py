@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from litestar import Controller, Request, get, post
+from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
 from civic.accounts import service
@@ -22,7 +23,10 @@ async def scope_choices() -> list:
     return [
         (_("全区"), [("district:0", await places.district_name() or _("全区"))]),
         (_("街道"), [(f"street:{s.id}", s.name) for s in streets]),
-        (_("社区"), [(f"community:{c.id}", f"{s.name} · {c.name}") for s in streets for c in s.communities]),
+        (
+            _("社区"),
+            [(f"community:{c.id}", f"{s.name} · {c.name}") for s in streets for c in s.communities],
+        ),
         (_("职能部门"), [(f"department:{d['id']}", d["name"]) for d in departments]),
     ]
 
@@ -39,28 +43,39 @@ def read_grant(form: Form) -> tuple[Role, int] | None:
         return None
     kind, _sep, raw_id = form.get("scope").partition(":")
     if kind != role.scope.value or not raw_id.isdigit():
-        names = {Scope.COMMUNITY: _("社区"), Scope.STREET: _("街道"),
-                 Scope.DEPARTMENT: _("职能部门"), Scope.DISTRICT: _("全区")}
-        form.error("scope", _("“{role}”要选一个{kind}。").format(
-            role=role.label, kind=names.get(role.scope, "")))
+        names = {
+            Scope.COMMUNITY: _("社区"),
+            Scope.STREET: _("街道"),
+            Scope.DEPARTMENT: _("职能部门"),
+            Scope.DISTRICT: _("全区"),
+        }
+        form.error(
+            "scope",
+            _("“{role}”要选一个{kind}。").format(role=role.label, kind=names.get(role.scope, "")),
+        )
         return None
     return role, int(raw_id)
 
 
 class AdminController(Controller):
     path = "/staff/admin"
-    guards = [requires(Role.DISTRICT_ADMIN)]
+    guards = (requires(Role.DISTRICT_ADMIN),)
 
     @get("/people")
-    async def people(self, request: Request, q: str = "") -> Template:
+    async def people(self, request: Request, q: FromQuery[str] = "") -> Template:
         found = await service.people(q)
         roles = await service.memberships([p.id for p in found])
         return render(request, "admin/people.html", people=found, roles=roles, q=q)
 
     @get("/people/new")
     async def new_person_page(self, request: Request) -> Template:
-        return render(request, "admin/new_person.html", form=Form(), roles=ROLE_CHOICES,
-                      scopes=await scope_choices())
+        return render(
+            request,
+            "admin/new_person.html",
+            form=Form(),
+            roles=ROLE_CHOICES,
+            scopes=await scope_choices(),
+        )
 
     @post("/people/new")
     async def new_person(self, request: Request) -> Template | Redirect:
@@ -72,7 +87,9 @@ class AdminController(Controller):
         grant = read_grant(form) if form.get("role") else None
         if form.ok:
             try:
-                person_id = await service.create_person(phone, form.get("name"), form.get("password"))
+                person_id = await service.create_person(
+                    phone, form.get("name"), form.get("password")
+                )
             except DomainError as exc:
                 form.error("phone", exc.message)
             else:
@@ -80,23 +97,38 @@ class AdminController(Controller):
                     viewer = await current_viewer(request)
                     await service.grant(person_id, *grant, granted_by=viewer.id)
                 return see_other(f"/staff/admin/people/{person_id}")
-        return render(request, "admin/new_person.html", form=form, roles=ROLE_CHOICES,
-                      scopes=await scope_choices(), status=422)
+        return render(
+            request,
+            "admin/new_person.html",
+            form=form,
+            roles=ROLE_CHOICES,
+            scopes=await scope_choices(),
+            status=422,
+        )
 
-    async def _person_page(self, request: Request, person_id: int, form: Form,
-                           status: int = 200) -> Template:
+    async def _person_page(
+        self, request: Request, person_id: int, form: Form, status: int = 200
+    ) -> Template:
         person = await service.person(person_id)
         roles = (await service.memberships([person_id]))[person_id]
-        return render(request, "admin/person.html", fragment="admin/_roles.html", person=person,
-                      memberships=roles, form=form, roles=ROLE_CHOICES,
-                      scopes=await scope_choices(), status=status)
+        return render(
+            request,
+            "admin/person.html",
+            fragment="admin/_roles.html",
+            person=person,
+            memberships=roles,
+            form=form,
+            roles=ROLE_CHOICES,
+            scopes=await scope_choices(),
+            status=status,
+        )
 
     @get("/people/{person_id:int}")
-    async def person(self, request: Request, person_id: int) -> Template:
+    async def person(self, request: Request, person_id: FromPath[int]) -> Template:
         return await self._person_page(request, person_id, Form())
 
     @post("/people/{person_id:int}/roles")
-    async def add_role(self, request: Request, person_id: int) -> Template | Redirect:
+    async def add_role(self, request: Request, person_id: FromPath[int]) -> Template | Redirect:
         form = await Form.read(request)
         grant = read_grant(form)
         if grant:
@@ -112,8 +144,9 @@ class AdminController(Controller):
         return see_other(f"/staff/admin/people/{person_id}")
 
     @post("/people/{person_id:int}/roles/{membership_id:int}/delete")
-    async def remove_role(self, request: Request, person_id: int, membership_id: int
-                          ) -> Template | Redirect:
+    async def remove_role(
+        self, request: Request, person_id: FromPath[int], membership_id: FromPath[int]
+    ) -> Template | Redirect:
         await service.revoke(person_id, membership_id)
         if request.htmx:
             return await self._person_page(request, person_id, Form())

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from litestar import Controller, Request, get, post
 from litestar.datastructures import Cookie
+from litestar.di import NamedDependency
+from litestar.params import FromQuery
 from litestar.response import Redirect, Template
 
 from civic.accounts import forms, service
@@ -11,6 +13,7 @@ from civic.accounts.guards import signed_in
 from civic.accounts.roles import STAFF_ROLES, Scope
 from civic.accounts.throttle import LoginThrottle
 from civic.accounts.viewer import SESSION_KEY, current_viewer
+from civic.errors import SignInRequired
 from civic.places import service as places
 from civic.web.forms import Form
 from civic.web.i18n import _
@@ -34,21 +37,39 @@ async def _signup_choices() -> tuple[list, list]:
 
 class AccountController(Controller):
     @get("/login")
-    async def login_page(self, request: Request, next: str = "", done: bool = False) -> Template:
+    async def login_page(
+        self, request: Request, next: FromQuery[str] = "", done: FromQuery[bool] = False
+    ) -> Template:
         message = SIGNUP_DONE if done else ""
-        return render(request, "accounts/login.html", form=Form(), next=safe_next(next, ""),
-                      message=message, failed=False)
+        return render(
+            request,
+            "accounts/login.html",
+            form=Form(),
+            next=safe_next(next, ""),
+            message=message,
+            failed=False,
+        )
 
     @post("/login")
-    async def login(self, request: Request, throttle: LoginThrottle) -> Template | Redirect:
+    async def login(
+        self, request: Request, throttle: NamedDependency[LoginThrottle]
+    ) -> Template | Redirect:
         form = await Form.read(request)
         phone = forms.check_login(form)
         next_path = safe_next(form.get("next"), "/me")
         address = request.client.host if request.client else "unknown"
 
         def again(message: str, status: int, headers: dict | None = None) -> Template:
-            return render(request, "accounts/login.html", form=form, next=form.get("next"),
-                          message=message, failed=True, status=status, headers=headers)
+            return render(
+                request,
+                "accounts/login.html",
+                form=form,
+                next=form.get("next"),
+                message=message,
+                failed=True,
+                status=status,
+                headers=headers,
+            )
 
         if not form.ok:
             return again("", 422)
@@ -67,10 +88,15 @@ class AccountController(Controller):
         return see_other("/")
 
     @get("/signup")
-    async def signup_page(self, request: Request, community: str = "") -> Template:
+    async def signup_page(self, request: Request, community: FromQuery[str] = "") -> Template:
         communities, buildings = await _signup_choices()
-        return render(request, "accounts/signup.html", form=Form({"community": community}),
-                      communities=communities, buildings=buildings)
+        return render(
+            request,
+            "accounts/signup.html",
+            form=Form({"community": community}),
+            communities=communities,
+            buildings=buildings,
+        )
 
     @post("/signup")
     async def signup(self, request: Request) -> Template | Redirect:
@@ -78,18 +104,25 @@ class AccountController(Controller):
         phone, community_id, building_id = await forms.check_signup(form)
         if not form.ok or community_id is None:
             communities, buildings = await _signup_choices()
-            return render(request, "accounts/signup.html", form=form, communities=communities,
-                          buildings=buildings, status=422)
+            return render(
+                request,
+                "accounts/signup.html",
+                form=form,
+                communities=communities,
+                buildings=buildings,
+                status=422,
+            )
         await service.register_resident(
             phone, form.get("name"), form.get("password"), community_id, building_id
         )
         # The same answer whether or not the number was new: sign-up reveals no accounts.
-        return see_other(f"/login?done=1&next=/me")
+        return see_other("/login?done=1&next=/me")
 
     @get("/me", guards=[signed_in])
     async def me(self, request: Request) -> Template:
         viewer = await current_viewer(request)
-        assert viewer is not None
+        if viewer is None:  # the guard lets no visitor through; this keeps the type exact
+            raise SignInRequired()
         person = await service.person(viewer.id)
         roles = (await service.memberships([viewer.id]))[viewer.id]
         communities = await places.communities_by_id(
@@ -103,8 +136,14 @@ class AccountController(Controller):
         building = ""
         if person.building_id:
             building = await places.building_name(person.building_id)
-        return render(request, "accounts/me.html", person=person, roles=shown,
-                      building=building, is_staff=viewer.holds(*STAFF_ROLES))
+        return render(
+            request,
+            "accounts/me.html",
+            person=person,
+            roles=shown,
+            building=building,
+            is_staff=viewer.holds(*STAFF_ROLES),
+        )
 
     @post("/prefs/elder")
     async def elder_mode(self, request: Request) -> Redirect:
@@ -112,7 +151,13 @@ class AccountController(Controller):
         response = see_other(safe_next(form.get("next")))
         on = form.get("elder") == "1"
         response.cookies.append(
-            Cookie(key=ELDER_COOKIE, value="1" if on else "0", max_age=365 * 24 * 3600,
-                   httponly=True, samesite="lax", path="/")
+            Cookie(
+                key=ELDER_COOKIE,
+                value="1" if on else "0",
+                max_age=365 * 24 * 3600,
+                httponly=True,
+                samesite="lax",
+                path="/",
+            )
         )
         return response

@@ -113,9 +113,11 @@ async def set_password(person_id: int, password: str) -> None:
 
 
 async def person(person_id: int) -> PersonRow:
-    row = await Person.select(Person.id, Person.phone, Person.name, Person.building).where(
-        Person.id == person_id
-    ).first()
+    row = (
+        await Person.select(Person.id, Person.phone, Person.name, Person.building)
+        .where(Person.id == person_id)
+        .first()
+    )
     if row is None:
         raise NotFound(_("没有这个人。"))
     return PersonRow(row["id"], row["phone"], row["name"], row["building"])
@@ -143,17 +145,15 @@ async def scope_exists(role: Role, scope_id: int) -> bool:
             return scope_id > 0  # merchants arrive with the points feature
 
 
-async def grant(
-    person_id: int, role: Role, scope_id: int, granted_by: int | None = None
-) -> bool:
+async def grant(person_id: int, role: Role, scope_id: int, granted_by: int | None = None) -> bool:
     """Give a role in a place. False when the person already holds it there."""
     if not await scope_exists(role, scope_id):
         raise DomainError(_("这个角色所在的地方不存在。"))
-    membership = Membership(
-        person=person_id, role=role, scope_id=scope_id, granted_by=granted_by
-    )
-    rows = await Membership.insert(membership).on_conflict(action="DO NOTHING").returning(
-        Membership.id
+    membership = Membership(person=person_id, role=role, scope_id=scope_id, granted_by=granted_by)
+    rows = (
+        await Membership.insert(membership)
+        .on_conflict(action="DO NOTHING")
+        .returning(Membership.id)
     )
     return bool(rows)
 
@@ -176,9 +176,13 @@ async def memberships(person_ids: list[int]) -> dict[int, list[MembershipRow]]:
     """Each person's roles with the name of the place each is held in, in three queries."""
     if not person_ids:
         return {}
-    rows = await Membership.select(
-        Membership.id, Membership.person, Membership.role, Membership.scope_id
-    ).where(Membership.person.is_in(person_ids)).order_by(Membership.id)
+    rows = (
+        await Membership.select(
+            Membership.id, Membership.person, Membership.role, Membership.scope_id
+        )
+        .where(Membership.person.is_in(person_ids))
+        .order_by(Membership.id)
+    )
     names = await place_names(rows)
     grouped: dict[int, list[MembershipRow]] = {pid: [] for pid in person_ids}
     for r in rows:
@@ -212,13 +216,17 @@ async def people(query: str = "", limit: int = 50) -> list[PersonRow]:
 
 async def community_people(community_id: int) -> list[dict]:
     """Everyone holding a role in the community, with their roles: for its staff only."""
-    rows = await Membership.select(
-        Membership.person.id.as_alias("id"),
-        Membership.person.name.as_alias("name"),
-        Membership.person.phone.as_alias("phone"),
-        Membership.person.building.name.as_alias("building"),
-        Membership.role,
-    ).where(Membership.scope_id == community_id).order_by(Membership.person.name)
+    rows = (
+        await Membership.select(
+            Membership.person.id.as_alias("id"),
+            Membership.person.name.as_alias("name"),
+            Membership.person.phone.as_alias("phone"),
+            Membership.person.building.name.as_alias("building"),
+            Membership.role,
+        )
+        .where(Membership.scope_id == community_id)
+        .order_by(Membership.person.name)
+    )
     by_person: dict[int, dict] = {}
     for r in rows:
         role = Role(r["role"])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from litestar import Controller, Request, get
+from litestar.params import FromPath
 from litestar.response import Template
 
 from civic.accounts import service
@@ -33,7 +34,7 @@ class StaffController(Controller):
         )
 
     @get("/c/{slug:str}/", guards=[requires(Role.COMMUNITY_STAFF)])
-    async def community_people(self, request: Request, slug: str) -> Template:
+    async def community_people(self, request: Request, slug: FromPath[str]) -> Template:
         community = request.state["community"]
         return render(
             request,

@@ -34,9 +34,9 @@ class LoginThrottle:
                 wait = await self.store.expires_in(key) or self.window_seconds
                 minutes = max(1, -(-wait // 60))
                 raise Throttled(
-                    _("登录失败次数太多，请 {minutes} 分钟后再试。忘记密码请联系社区工作人员。").format(
-                        minutes=minutes
-                    ),
+                    _(
+                        "登录失败次数太多，请 {minutes} 分钟后再试。忘记密码请联系社区工作人员。"
+                    ).format(minutes=minutes),
                     retry_after=wait,
                 )
 

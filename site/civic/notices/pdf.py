@@ -33,9 +33,7 @@ def render_pdf_sync(template: str, font: str = "", **context: Any) -> bytes:
 
 async def render_pdf(template: str, font: str = "", **context: Any) -> bytes:
     """Renders in a worker thread: a page takes a few tenths of a second."""
-    return await anyio.to_thread.run_sync(
-        lambda: render_pdf_sync(template, font=font, **context)
-    )
+    return await anyio.to_thread.run_sync(lambda: render_pdf_sync(template, font=font, **context))
 
 
 def pdf_response(pdf: bytes, filename: str) -> Response[bytes]:

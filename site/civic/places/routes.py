@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from litestar import Controller, Request, Response, get
+from litestar.params import FromPath
 from litestar.response import Template
 
 from civic.errors import NotFound
@@ -23,18 +24,28 @@ async def _community(slug: str) -> service.CommunityInfo:
 class PlaceController(Controller):
     @get("/")
     async def district(self, request: Request) -> Template:
-        return render(request, "places/district.html", district=await service.district_name(),
-                      streets=await service.district_overview())
+        return render(
+            request,
+            "places/district.html",
+            district=await service.district_name(),
+            streets=await service.district_overview(),
+        )
 
     @get("/c/{slug:str}/")
-    async def community(self, request: Request, slug: str) -> Template:
+    async def community(self, request: Request, slug: FromPath[str]) -> Template:
         community = await _community(slug)
         grids, loose = await service.community_grids(community.id)
-        return render(request, "places/community.html", community=community, grids=grids,
-                      loose=loose, entries=request.app.state.community_entries)
+        return render(
+            request,
+            "places/community.html",
+            community=community,
+            grids=grids,
+            loose=loose,
+            entries=request.app.state.community_entries,
+        )
 
     @get("/c/{slug:str}/poster.pdf")
-    async def poster(self, request: Request, slug: str) -> Response[bytes]:
+    async def poster(self, request: Request, slug: FromPath[str]) -> Response[bytes]:
         community = await _community(slug)
         url = f"{request.app.state.settings.base_url}/c/{community.slug}/"
         pdf = await render_pdf(

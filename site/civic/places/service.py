@@ -68,7 +68,9 @@ async def communities_by_id(ids: list[int]) -> dict[int, CommunityInfo]:
 
 
 async def street_by_slug(slug: str) -> StreetInfo | None:
-    row = await Street.select(Street.id, Street.name, Street.slug).where(Street.slug == slug).first()
+    row = (
+        await Street.select(Street.id, Street.name, Street.slug).where(Street.slug == slug).first()
+    )
     return StreetInfo(**row) if row else None
 
 
@@ -83,12 +85,16 @@ async def district_name() -> str:
 
 async def district_overview() -> list[StreetInfo]:
     """Every street with its communities, in two queries."""
-    streets = await Street.select(Street.id, Street.name, Street.slug).order_by(
-        Street.position
-    ).order_by(Street.id)
-    communities = await Community.select(*_COMMUNITY_COLUMNS).order_by(
-        Community.position
-    ).order_by(Community.id)
+    streets = (
+        await Street.select(Street.id, Street.name, Street.slug)
+        .order_by(Street.position)
+        .order_by(Street.id)
+    )
+    communities = (
+        await Community.select(*_COMMUNITY_COLUMNS)
+        .order_by(Community.position)
+        .order_by(Community.id)
+    )
     by_street = {s["id"]: StreetInfo(**s) for s in streets}
     for row in communities:
         by_street[row["street_id"]].communities.append(CommunityInfo(**row))
@@ -97,12 +103,18 @@ async def district_overview() -> list[StreetInfo]:
 
 async def community_grids(community_id: int) -> tuple[list[GridInfo], list[str]]:
     """The community's grids with their buildings, and the buildings not yet in a grid."""
-    grids = await Grid.select(Grid.id, Grid.name).where(Grid.community == community_id).order_by(
-        Grid.position
-    ).order_by(Grid.id)
-    buildings = await Building.select(Building.name, Building.grid).where(
-        Building.community == community_id
-    ).order_by(Building.position).order_by(Building.id)
+    grids = (
+        await Grid.select(Grid.id, Grid.name)
+        .where(Grid.community == community_id)
+        .order_by(Grid.position)
+        .order_by(Grid.id)
+    )
+    buildings = (
+        await Building.select(Building.name, Building.grid)
+        .where(Building.community == community_id)
+        .order_by(Building.position)
+        .order_by(Building.id)
+    )
     by_id = {g["id"]: GridInfo(g["id"], g["name"]) for g in grids}
     loose: list[str] = []
     for b in buildings:
@@ -113,9 +125,11 @@ async def community_grids(community_id: int) -> tuple[list[GridInfo], list[str]]
 
 async def buildings_by_community() -> dict[int, list[dict]]:
     """Every building (id, name) grouped by community, for sign-up's building choice."""
-    rows = await Building.select(Building.id, Building.name, Building.community).order_by(
-        Building.position
-    ).order_by(Building.id)
+    rows = (
+        await Building.select(Building.id, Building.name, Building.community)
+        .order_by(Building.position)
+        .order_by(Building.id)
+    )
     grouped: dict[int, list[dict]] = {}
     for r in rows:
         grouped.setdefault(r["community"], []).append({"id": r["id"], "name": r["name"]})
@@ -172,13 +186,15 @@ async def create_building(
 
 async def create_department(name: str, slug: str) -> int:
     _check_slug(slug)
-    return (
-        await Department.insert(Department(name=name, slug=slug)).returning(Department.id)
-    )[0]["id"]
+    return (await Department.insert(Department(name=name, slug=slug)).returning(Department.id))[0][
+        "id"
+    ]
 
 
 async def building_name(building_id: int) -> str:
-    row = await Building.select(Building.name, Building.community.name).where(
-        Building.id == building_id
-    ).first()
+    row = (
+        await Building.select(Building.name, Building.community.name)
+        .where(Building.id == building_id)
+        .first()
+    )
     return f"{row['community.name']} {row['name']}" if row else ""

@@ -1,4 +1,4 @@
-""""Now", from a clock that tests can set, so deadline rules are tested without sleeping."""
+""" "Now", from a clock that tests can set, so deadline rules are tested without sleeping."""
 
 from __future__ import annotations
 

@@ -17,7 +17,9 @@ class Form:
     @classmethod
     async def read(cls, request: Request) -> Form:
         data = await request.form()
-        return cls({k: str(v).strip() if k not in SECRET_FIELDS else str(v) for k, v in data.items()})
+        return cls(
+            {k: str(v).strip() if k not in SECRET_FIELDS else str(v) for k, v in data.items()}
+        )
 
     def get(self, name: str, default: str = "") -> str:
         return self.values.get(name, default)

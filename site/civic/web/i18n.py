@@ -1,5 +1,7 @@
-"""gettext for strings shown to people. The source language is Chinese; catalogues for other
-languages go in site/civic/locale/<lang>/LC_MESSAGES/messages.mo (extracted with `make messages`)."""
+"""gettext for strings shown to people.
+
+The source language is Chinese; catalogues for other languages go in
+site/civic/locale/<lang>/LC_MESSAGES/messages.mo (strings extracted with `make messages`)."""
 
 from __future__ import annotations
 

@@ -53,9 +53,7 @@ def query_count_middleware(app: ASGIApp) -> ASGIApp:
 
             async def send_with_count(message: Message) -> None:
                 if message["type"] == "http.response.start":
-                    MutableScopeHeaders.from_message(message)["X-Query-Count"] = str(
-                        counter.count
-                    )
+                    MutableScopeHeaders.from_message(message)["X-Query-Count"] = str(counter.count)
                 await send(message)
 
             await app(scope, receive, send_with_count)

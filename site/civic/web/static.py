@@ -9,6 +9,7 @@ from pathlib import Path
 
 from litestar import Response, get
 from litestar.exceptions import NotFoundException
+from litestar.params import FromPath
 
 from civic.settings import ROOT
 
@@ -45,7 +46,7 @@ _urls, _assets = _load(STATIC_DIR)
 
 
 def static_url(name: str) -> str:
-    """The URL of a file in static/, e.g. static_url("style.css") -> /static/style.1a2b3c4d5e.css."""
+    """The URL of a file in static/: static_url("style.css") -> /static/style.1a2b3c4d5e.css."""
     return _urls[name]
 
 
@@ -54,7 +55,7 @@ def static_asset(name: str) -> Asset:
 
 
 @get("/static/{name:str}", sync_to_thread=False, include_in_schema=False)
-def serve_static(name: str) -> Response[bytes]:
+def serve_static(name: FromPath[str]) -> Response[bytes]:
     asset = _assets.get(name)
     if asset is None:
         raise NotFoundException()
