@@ -15,6 +15,7 @@ if not os.environ.get("CIVIC_DATABASE_URL"):
 os.environ.setdefault("CIVIC_SECRET_KEY", "a-test-secret-key-that-is-long-enough-0123456789")
 os.environ["CIVIC_DB_POOL_SIZE"] = "0"  # each test runs in its own event loop
 os.environ["CIVIC_COUNT_QUERIES"] = "true"
+os.environ.setdefault("CIVIC_PASSWORD_COST", "low")  # cheap argon2id parameters, same code
 
 import pytest
 from piccolo.engine import engine_finder

@@ -18,4 +18,5 @@ def app() -> Litestar:
 @pytest.fixture
 async def client(app: Litestar) -> AsyncIterator[AsyncTestClient]:
     async with AsyncTestClient(app=app, base_url="http://testserver.local") as client:
+        client.follow_redirects = False  # a test sees each 303 and where it points
         yield client

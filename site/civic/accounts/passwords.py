@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+import os
 from functools import cache
 
-from argon2 import PasswordHasher
+from argon2 import PasswordHasher, profiles
 from argon2.exceptions import InvalidHashError, VerificationError
 
-hasher = PasswordHasher()
+# CIVIC_PASSWORD_COST=low is for the test suite only: the same argon2id code, cheap parameters,
+# so that a test making many accounts does not spend seconds hashing. Hashes made with it are
+# renewed to the standard parameters at the next sign-in on a normal deployment.
+_COST = os.environ.get("CIVIC_PASSWORD_COST", "standard")
+hasher = (
+    PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    if _COST == "low"
+    else PasswordHasher.from_parameters(profiles.RFC_9106_LOW_MEMORY)
+)
 
 
 def hash_password(password: str) -> str:

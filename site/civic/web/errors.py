@@ -11,7 +11,7 @@ from litestar.response import Redirect, Template
 
 from civic.errors import DomainError, SignInRequired, Throttled
 from civic.web.i18n import _
-from civic.web.pages import is_htmx, render
+from civic.web.pages import current_path, is_htmx, render
 
 log = logging.getLogger("civic")
 
@@ -57,7 +57,7 @@ def error_page(request: Request, status: int, message: str = "", headers=None) -
 
 
 def sign_in_redirect(request: Request) -> Response:
-    target = f"/login?next={quote(request.url.path)}"
+    target = f"/login?next={quote(current_path(request), safe='/')}"
     if is_htmx(request):
         return Response(b"", status_code=204, headers={"HX-Redirect": target})
     return Redirect(path=target, status_code=303)

@@ -23,6 +23,13 @@ def wants_fragment(request: Request) -> bool:
     )
 
 
+def current_path(request: Request) -> str:
+    """The path as the browser asked for it, with its query: where to come back to."""
+    raw = request.scope.get("raw_path") or request.scope["path"].encode()
+    query = request.scope.get("query_string", b"")
+    return (raw + (b"?" + query if query else b"")).decode("latin-1")
+
+
 def render(
     request: Request,
     template: str,
@@ -41,7 +48,7 @@ def render(
     context.update(
         elder=request.cookies.get(ELDER_COOKIE) == "1",
         boosted=boosted,
-        path=request.url.path,
+        path=current_path(request),
     )
     name = fragment if fragment and wants_fragment(request) else template
     return Template(template_name=name, context=context, status_code=status, headers=headers)

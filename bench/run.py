@@ -1,0 +1,548 @@
+"""`make bench`: bytes, SQL queries, requests per second and time to show, page by page.
+
+It loads the demo district into a throwaway SQLite database, serves the site with one
+worker next to a bare app that renders only the base template (bench/bare_app.py), and
+prints one row per page with the budgets beside the numbers. It only reports: the test
+suite is what fails on a broken budget. The exit code is non-zero only when a server
+does not start or the run cannot finish.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import http.client
+import os
+import re
+import secrets
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from contextlib import ExitStack
+from dataclasses import dataclass, field
+from datetime import datetime
+from html.parser import HTMLParser
+from http.cookies import SimpleCookie
+from pathlib import Path
+from urllib.parse import urlencode
+
+import brotli
+
+HERE = Path(__file__).resolve().parent
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+# A poor mobile link: 400 ms round trips and 400 kbit/s each way.
+SLOW_LINK = {
+    "offline": False,
+    "latency": 400,
+    "downloadThroughput": 400 * 1000 / 8,
+    "uploadThroughput": 400 * 1000 / 8,
+}
+PASSWORD = "demo1234"  # noqa: S105 (the demo accounts' published password)
+PHONES = {"resident": "13900000031", "staff": "13900000011", "admin": "13900000001"}
+
+KB = 1024
+HOME_HTML_BUDGET = 14 * KB  # what fits in the first round trip of a new TCP connection
+HOME_FIRST_VISIT_BUDGET = 45 * KB
+HOME_QUERY_BUDGET = 6
+POSTER_BUDGET = 150 * KB
+POSTER_TEXT = "杏花社区"
+
+
+@dataclass(frozen=True)
+class Page:
+    label: str
+    path: str
+    who: str | None = None  # a key of PHONES, or None for a visitor
+    load: bool = False  # worth the wrk run: the pages most people open
+    home: bool = False  # a community's home carries the budgets
+
+
+PAGES = [
+    Page("district", "/", load=True),
+    Page("community, visitor", "/c/xinghua/", load=True, home=True),
+    Page("community, resident", "/c/xinghua/", who="resident", load=True, home=True),
+    Page("login", "/login"),
+    Page("staff community", "/staff/c/xinghua/", who="staff"),
+    Page("admin people", "/staff/admin/people", who="admin"),
+]
+
+
+class StartError(RuntimeError):
+    """The database could not be set up or a server did not come up."""
+
+
+def note(message: str) -> None:
+    """Progress and warnings on stderr, so that stdout holds the report alone."""
+    print(f"  · {message}", file=sys.stderr, flush=True)
+
+
+# --- HTTP, bytes as sent ------------------------------------------------------------------
+
+
+@dataclass
+class Fetched:
+    status: int
+    headers: http.client.HTTPMessage
+    body: bytes  # as sent: still compressed when the server compressed it
+    seconds: float
+    cookies: dict[str, str] = field(default_factory=dict)
+
+    def text(self) -> str:
+        encoding = self.headers.get("Content-Encoding", "")
+        if encoding == "br":
+            return brotli.decompress(self.body).decode()
+        if encoding == "gzip":
+            return gzip.decompress(self.body).decode()
+        return self.body.decode()
+
+
+def request(
+    port: int,
+    path: str,
+    *,
+    cookies: dict[str, str] | None = None,
+    compressed: bool = True,
+    form: dict[str, str] | None = None,
+    timeout: float = 60,
+) -> Fetched:
+    """One request on a fresh connection; http.client leaves the body undecoded."""
+    headers = {}
+    if compressed:
+        headers["Accept-Encoding"] = "br, gzip"
+    if cookies:
+        headers["Cookie"] = cookie_header(cookies)
+    body = None
+    if form is not None:
+        body = urlencode(form)
+        headers["Content-Type"] = "application/x-www-form-urlencoded"
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+    try:
+        started = time.perf_counter()
+        conn.request("POST" if form is not None else "GET", path, body=body, headers=headers)
+        response = conn.getresponse()
+        data = response.read()
+        seconds = time.perf_counter() - started
+    finally:
+        conn.close()
+    jar = SimpleCookie()
+    for line in response.headers.get_all("Set-Cookie") or []:
+        jar.load(line)
+    return Fetched(
+        response.status,
+        response.headers,
+        data,
+        seconds,
+        {name: morsel.value for name, morsel in jar.items()},
+    )
+
+
+def cookie_header(cookies: dict[str, str]) -> str:
+    return "; ".join(f"{name}={value}" for name, value in cookies.items())
+
+
+def sign_in(port: int, phone: str) -> dict[str, str]:
+    """The cookies of a signed-in browser: the CSRF cookie from the form, then the session."""
+    cookies = request(port, "/login").cookies
+    answer = request(
+        port,
+        "/login",
+        cookies=cookies,
+        form={"phone": phone, "password": PASSWORD, "_csrf_token": cookies.get("csrftoken", "")},
+    )
+    if answer.status != 303 or "session" not in answer.cookies:
+        raise RuntimeError(f"signing in as {phone} failed: HTTP {answer.status}")
+    return {**cookies, **answer.cookies}
+
+
+class AssetLinks(HTMLParser):
+    """The stylesheets and scripts a first visit has to download besides the HTML."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.urls: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = dict(attrs)
+        if tag == "link" and "stylesheet" in (a.get("rel") or "").split() and a.get("href"):
+            self.urls.append(a["href"] or "")
+        elif tag == "script" and a.get("src"):
+            self.urls.append(a["src"] or "")
+
+
+def asset_urls(html: str) -> list[str]:
+    parser = AssetLinks()
+    parser.feed(html)
+    return parser.urls
+
+
+# --- servers ----------------------------------------------------------------------------
+
+
+def free_ports(count: int) -> list[int]:
+    # Held open together so that the kernel cannot hand out the same port twice.
+    with ExitStack() as stack:
+        sockets = [stack.enter_context(socket.socket()) for _ in range(count)]
+        for s in sockets:
+            s.bind(("127.0.0.1", 0))
+        return [s.getsockname()[1] for s in sockets]
+
+
+def civic_command() -> list[str]:
+    # The console script beside this interpreter: the venv's own, even when not on PATH.
+    script = Path(sys.executable).parent / "civic"
+    if script.exists():
+        return [str(script)]
+    found = shutil.which("civic")
+    if found is None:
+        raise StartError("the civic command is missing: run `make bench`, it installs it")
+    return [found]
+
+
+def setup_database(env: dict[str, str]) -> None:
+    for args in (["migrate"], ["demo", "--quiet"]):
+        done = subprocess.run(
+            [*civic_command(), *args], env=env, capture_output=True, text=True, check=False
+        )
+        if done.returncode != 0:
+            raise StartError(f"civic {' '.join(args)} failed:\n{done.stdout}{done.stderr}")
+
+
+def start(
+    stack: ExitStack, command: list[str], env: dict[str, str], log: Path
+) -> subprocess.Popen[bytes]:
+    """Starts a server whose output goes to `log`; the stack stops it however the run ends."""
+    out = stack.enter_context(log.open("wb"))
+    # A session of its own: Ctrl-C reaches this script only, which then stops it in order.
+    proc = subprocess.Popen(
+        command, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+    )
+    stack.callback(stop, proc)
+    return proc
+
+
+def stop(proc: subprocess.Popen[bytes]) -> None:
+    if proc.poll() is not None:
+        return
+    proc.terminate()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
+def wait_ready(
+    proc: subprocess.Popen[bytes], port: int, path: str, log: Path, seconds: float = 60
+) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline and proc.poll() is None:
+        try:
+            if request(port, path, compressed=False, timeout=2).status == 200:
+                return
+        except OSError:
+            pass
+        time.sleep(0.2)
+    tail = log.read_text(errors="replace")[-3000:]
+    if proc.poll() is not None:
+        raise StartError(f"{log.stem} exited with code {proc.returncode}:\n{tail}")
+    raise StartError(f"nothing answered 200 on :{port}{path} within {seconds:.0f} s\n{tail}")
+
+
+# --- measurements -----------------------------------------------------------------------
+
+
+def wrk(port: int, path: str, seconds: int, cookies: dict[str, str] | None) -> float | None:
+    """Requests per second with ten connections on one thread: a bounded, local load."""
+    command = ["wrk", "-t1", "-c10", f"-d{seconds}s"]
+    if cookies:
+        command += ["-H", f"Cookie: {cookie_header(cookies)}"]
+    try:
+        done = subprocess.run(
+            [*command, f"http://127.0.0.1:{port}{path}"],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+    except FileNotFoundError:
+        note("wrk is missing: no requests per second")
+        return None
+    rate = re.search(r"Requests/sec:\s+([\d.]+)", done.stdout)
+    bad = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", done.stdout)
+    if bad:
+        note(f"{path}: {bad.group(1)} answers were not 2xx/3xx under load")
+    errors = re.search(r"Socket errors:.*", done.stdout)
+    if errors:
+        note(f"{path}: {errors.group(0)}")
+    return float(rate.group(1)) if rate and not bad else None
+
+
+# Called once `main h1` is laid out. Layout can happen before the stylesheet arrives, but
+# nothing is painted until it does: the answer is the first contentful paint, or, when the
+# heading came after that paint, the first frame after the heading.
+SHOWN_JS = """
+async () => {
+  const laidOut = performance.now();
+  const fcp = await new Promise(done => {
+    new PerformanceObserver(list => {
+      const entry = list.getEntriesByName("first-contentful-paint")[0];
+      if (entry) done(entry.startTime);
+    }).observe({ type: "paint", buffered: true });
+    setTimeout(() => done(null), 30000);
+  });
+  if (fcp !== null && fcp >= laidOut) return fcp;
+  return new Promise(done =>
+    requestAnimationFrame(() => requestAnimationFrame(() => done(performance.now()))));
+}
+"""
+
+
+def time_to_main(port: int, jobs: list[tuple[str, dict[str, str] | None]]) -> list[float | None]:
+    """Milliseconds from navigation start until `main h1` is painted, on a slow link."""
+    from playwright.sync_api import Error, sync_playwright
+
+    results: list[float | None] = []
+    base = f"http://127.0.0.1:{port}"
+    with sync_playwright() as p:
+        try:
+            browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        except Error as e:
+            note(f"Chromium did not start: {e.message.splitlines()[0]}")
+            return [None] * len(jobs)
+        try:
+            for path, cookies in jobs:
+                # A new context each time: a first visit, nothing cached, no cookies but ours.
+                context = browser.new_context()
+                try:
+                    if cookies:
+                        context.add_cookies(
+                            [{"name": k, "value": v, "url": base} for k, v in cookies.items()]
+                        )
+                    page = context.new_page()
+                    cdp = context.new_cdp_session(page)
+                    cdp.send("Network.enable")
+                    cdp.send("Network.setCacheDisabled", {"cacheDisabled": True})
+                    cdp.send("Network.emulateNetworkConditions", SLOW_LINK)
+                    page.goto(base + path, wait_until="commit")
+                    page.wait_for_selector("main h1", state="visible", timeout=30_000)
+                    results.append(page.evaluate(SHOWN_JS))
+                except Error as e:
+                    note(f"browser on {path}: {e.message.splitlines()[0]}")
+                    results.append(None)
+                finally:
+                    context.close()
+        finally:
+            browser.close()
+    return results
+
+
+@dataclass
+class Row:
+    page: Page
+    status: int
+    html: int
+    first_visit: int
+    queries: int | None
+    rps: float | None = None
+    shown_ms: float | None = None
+
+
+def measure_page(
+    port: int, page: Page, cookies: dict[str, str] | None, assets: dict[str, int]
+) -> Row:
+    got = request(port, page.path, cookies=cookies)
+    first_visit = len(got.body)
+    if got.status == 200:
+        for url in asset_urls(got.text()):
+            if url not in assets:
+                assets[url] = len(request(port, url).body)
+            first_visit += assets[url]
+    count = got.headers.get("X-Query-Count")
+    return Row(page, got.status, len(got.body), first_visit, int(count) if count else None)
+
+
+@dataclass
+class Poster:
+    size: int
+    median_ms: float
+    text_ok: bool
+
+
+def measure_poster(port: int, folder: Path) -> Poster:
+    path = "/c/xinghua/poster.pdf"
+    request(port, path, compressed=False)  # warm-up: fonts and WeasyPrint load on first use
+    runs = [request(port, path, compressed=False) for _ in range(5)]
+    if any(r.status != 200 for r in runs):
+        raise RuntimeError(f"{path}: HTTP {[r.status for r in runs]}")
+    pdf = folder / "poster.pdf"
+    pdf.write_bytes(runs[-1].body)
+    try:
+        text = subprocess.run(
+            ["pdftotext", "-q", str(pdf), "-"], capture_output=True, text=True, check=False
+        ).stdout
+    except FileNotFoundError:
+        note("pdftotext is missing (poppler-utils): the poster's text is not checked")
+        text = ""
+    return Poster(
+        len(runs[-1].body), statistics.median(r.seconds for r in runs) * 1000, POSTER_TEXT in text
+    )
+
+
+# --- report -----------------------------------------------------------------------------
+
+
+def mark(ok: bool) -> str:
+    return "✓" if ok else "✗"
+
+
+def cell(value: float | None, budget: float | None = None, fmt: str = "{:,.0f}") -> str:
+    if value is None:
+        return "—"
+    shown = fmt.format(value)
+    return f"{shown} {mark(value <= budget)}" if budget is not None else shown
+
+
+COLUMNS = (
+    ("page", 20),
+    ("path", 20),
+    ("HTML B", 10),
+    ("1st visit B", 13),
+    ("SQL", 5),
+    ("req/s", 7),
+    ("÷bare", 6),
+    ("shown ms", 8),
+)
+
+
+def table_line(cells: tuple[str, ...]) -> str:
+    """Words to the left, numbers to the right."""
+    return "  ".join(
+        f"{c:<{w}}" if i < 2 else f"{c:>{w}}"
+        for i, (c, (_, w)) in enumerate(zip(cells, COLUMNS, strict=True))
+    )
+
+
+def print_table(rows: list[Row], bare_rps: float | None) -> None:
+    head = table_line(tuple(name for name, _ in COLUMNS))
+    print(head)
+    print("-" * len(head))
+    for r in rows:
+        home = r.page.home
+        label = r.page.label if r.status == 200 else f"{r.page.label} (HTTP {r.status})"
+        ratio = r.rps / bare_rps if r.rps is not None and bare_rps else None
+        cells = (
+            label,
+            r.page.path,
+            cell(r.html, HOME_HTML_BUDGET if home else None),
+            cell(r.first_visit, HOME_FIRST_VISIT_BUDGET if home else None),
+            cell(r.queries, HOME_QUERY_BUDGET if home else None),
+            cell(r.rps),
+            cell(ratio, fmt="{:.2f}"),
+            cell(r.shown_ms),
+        )
+        print(table_line(cells))
+    print(table_line(("bare base template", "/", "", "", "", cell(bare_rps), "1.00", "")))
+
+
+def print_header(seconds: int) -> None:
+    load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
+    print(f"掌上社区 bench  {datetime.now().astimezone():%Y-%m-%d %H:%M %Z}")
+    print(f"CPUs: {os.cpu_count()}  load average: {load}  Python {sys.version.split()[0]}")
+    print(
+        f"one worker each; wrk -t1 -c10 -d{seconds}s; browser: Chromium, cold cache, "
+        f"{SLOW_LINK['latency']} ms latency, 400 kbit/s"
+    )
+    print(
+        f"budgets for a community's home: HTML ≤ {HOME_HTML_BUDGET // KB} KB compressed, "
+        f"first visit ≤ {HOME_FIRST_VISIT_BUDGET // KB} KB, ≤ {HOME_QUERY_BUDGET} SQL queries; "
+        f"poster PDF ≤ {POSTER_BUDGET // KB} KB"
+    )
+    print(flush=True)
+
+
+def bench(seconds: int, folder: Path, stack: ExitStack) -> None:
+    env = {
+        **os.environ,
+        "CIVIC_DATABASE_URL": f"sqlite:///{folder / 'bench.sqlite3'}",
+        "CIVIC_SECRET_KEY": secrets.token_urlsafe(36),  # 48 characters
+        "CIVIC_COUNT_QUERIES": "true",
+    }
+    setup_database(env)
+    site, bare = free_ports(2)
+    site_log, bare_log = folder / "site.log", folder / "bare.log"
+    site_proc = start(stack, [*civic_command(), "serve", "--port", str(site)], env, site_log)
+    bare_command = [sys.executable, "-m", "uvicorn", "bare_app:app", "--app-dir", str(HERE)]
+    bare_command += ["--port", str(bare), "--workers", "1", "--log-level", "warning"]
+    bare_proc = start(stack, bare_command, env, bare_log)
+    wait_ready(site_proc, site, "/healthz", site_log)
+    wait_ready(bare_proc, bare, "/", bare_log)
+
+    print_header(seconds)
+    note("signing in, fetching pages and their assets")
+    signed_in = {who: sign_in(site, phone) for who, phone in PHONES.items()}
+    assets: dict[str, int] = {}
+    rows = []
+    for page in PAGES:
+        cookies = signed_in[page.who] if page.who else None
+        rows.append(measure_page(site, page, cookies, assets))
+
+    note(f"wrk, {seconds} s per page")
+    bare_rps = wrk(bare, "/", seconds, None)
+    for row in rows:
+        if row.page.load:
+            row.rps = wrk(site, row.page.path, seconds, signed_in.get(row.page.who or ""))
+
+    note("Chromium on a slow link")
+    jobs = [(r.page.path, signed_in[r.page.who] if r.page.who else None) for r in rows]
+    for row, ms in zip(rows, time_to_main(site, jobs), strict=True):
+        row.shown_ms = ms
+
+    note("poster PDF")
+    poster = measure_poster(site, folder)
+    print_table(rows, bare_rps)
+    print()
+    print(
+        f"poster PDF /c/xinghua/poster.pdf: {poster.size:,} B {mark(poster.size <= POSTER_BUDGET)}"
+        f"  render {poster.median_ms:.0f} ms (median of 5)"
+        f"  text has {POSTER_TEXT}: {mark(poster.text_ok)}"
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--duration", type=int, default=10, help="seconds per wrk run (10)")
+    parser.add_argument("--quick", action="store_true", help="3 s per wrk run")
+    args = parser.parse_args(argv)
+    seconds = 3 if args.quick else args.duration
+
+    # A plain `kill` should clean up as Ctrl-C does.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    started = time.monotonic()
+    try:
+        with ExitStack() as stack:
+            folder = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="civic-bench-")))
+            bench(seconds, folder, stack)
+    except (StartError, RuntimeError) as e:
+        print(f"bench: {e}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("bench: interrupted", file=sys.stderr)
+        return 130
+    print(f"\ntook {time.monotonic() - started:.0f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
