@@ -39,6 +39,8 @@ async def migrate() -> None:
 def cmd_serve(args: argparse.Namespace) -> None:
     import uvicorn
 
+    # Without a public address set, QR codes point at the address being served.
+    os.environ.setdefault("CIVIC_BASE_URL", f"http://{args.host}:{args.port}")
     settings = _settings()
     if args.migrate:
         asyncio.run(migrate())
