@@ -30,7 +30,7 @@ run: .venv/.run fonts ## set up, load the demo district and serve http://127.0.0
 	civic serve --port $(PORT)
 
 lint: .venv/.test ## ruff check and format check
-	ruff check site tests bench migrations
+	ruff check site tests bench
 	ruff format --check site tests bench
 
 unit: .venv/.test fonts ## the suite on SQLite, without the browser
