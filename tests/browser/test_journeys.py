@@ -149,6 +149,8 @@ def test_sign_in_then_pages_change_without_reloading(page: Page, resident: Resid
     assert asked[0].headers.get("hx-boosted") == "true", asked[0].headers
     assert loads == [], f"full page loads: {loads}"
     assert page.evaluate("() => window.sameDocument === true"), "the page was reloaded"
+    # As after a full load, a screen reader starts at the new page: focus is on its heading.
+    expect(heading(page)).to_be_focused()
     assert_accessible(page)
 
     page.go_back()
@@ -202,6 +204,8 @@ def test_wrong_password_says_so_and_keeps_the_phone_number(
     expect(heading(page)).to_have_text("登录")
     expect(page.get_by_label("手机号")).to_have_value(resident.phone)
     expect(page.get_by_label("密码")).to_have_value("")
+    if javascript:  # the message is read out first: focus moved to it
+        expect(page.get_by_role("alert")).to_be_focused()
     form = page.locator("main form")
     message_box, form_box = message.bounding_box(), form.bounding_box()
     assert message_box and form_box
