@@ -66,7 +66,8 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
 
     async def start_pool() -> None:
         if isinstance(engine, PostgresEngine) and settings.database.pool_size:
-            await engine.start_connection_pool(max_size=settings.database.pool_size)
+            size = settings.database.pool_size
+            await engine.start_connection_pool(min_size=min(2, size), max_size=size)
 
     async def close_pool() -> None:
         if isinstance(engine, PostgresEngine) and engine.pool:
