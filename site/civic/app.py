@@ -99,7 +99,10 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
         request_class=HTMXRequest,
         plugins=[HTMXPlugin()],
         middleware=middleware,
-        stores={"sessions": make_store(settings.store_url, "sessions")},
+        stores={
+            "sessions": make_store(settings.store_url, "sessions"),
+            "rate_limit": make_store(settings.store_url, "rate_limit"),
+        },
         csrf_config=CSRFConfig(
             secret=settings.security.secret_key,
             cookie_secure=secure,

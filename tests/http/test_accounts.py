@@ -182,3 +182,22 @@ async def test_elder_mode_is_remembered_without_javascript(client):
     assert "关闭长辈模式" in page.text
     await post_form(client, "/prefs/elder", {"elder": "0", "next": "/"})
     assert 'class="elder"' not in (await client.get("/")).text
+
+
+async def test_a_flood_of_sign_ups_from_one_address_is_stopped(client):
+    c = await builders.community()
+    for n in range(10):
+        response = await post_form(
+            client,
+            "/signup",
+            {"phone": f"1381234{n:04d}", "name": "居民", "password": PASSWORD, "community": c.slug},
+        )
+        assert response.status_code == 303
+    refused = await post_form(
+        client,
+        "/signup",
+        {"phone": "13899990000", "name": "居民", "password": PASSWORD, "community": c.slug},
+    )
+    assert refused.status_code == 429
+    assert "操作太频繁" in refused.text
+    assert await Person.count() == 10

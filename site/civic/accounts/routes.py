@@ -5,6 +5,7 @@ from __future__ import annotations
 from litestar import Controller, Request, get, post
 from litestar.datastructures import Cookie
 from litestar.di import NamedDependency
+from litestar.middleware.rate_limit import RateLimitConfig
 from litestar.params import FromQuery
 from litestar.response import Redirect, Template
 
@@ -18,6 +19,10 @@ from civic.places import service as places
 from civic.web.forms import Form
 from civic.web.i18n import _
 from civic.web.pages import ELDER_COOKIE, render, safe_next, see_other
+
+# Sign-ups per client address: enough for a family or a staff member helping at the desk,
+# too few for a script. Applied to this one route: a rate limit on every page costs throughput.
+SIGNUP_LIMIT = RateLimitConfig(rate_limit=("hour", 10), set_rate_limit_headers=False)
 
 SIGNUP_DONE = _("如果这个手机号还没有注册，账号已经建好了，请用刚才设置的密码登录。")
 
@@ -98,7 +103,7 @@ class AccountController(Controller):
             buildings=buildings,
         )
 
-    @post("/signup")
+    @post("/signup", middleware=[SIGNUP_LIMIT.middleware])
     async def signup(self, request: Request) -> Template | Redirect:
         form = await Form.read(request)
         phone, community_id, building_id = await forms.check_signup(form)
