@@ -19,6 +19,7 @@ from civic.accounts.routes import AccountController
 from civic.accounts.staff_routes import StaffController
 from civic.accounts.throttle import LoginThrottle
 from civic.accounts.viewer import current_viewer
+from civic.db import CountingSQLiteEngine
 from civic.places.routes import PlaceController
 from civic.places.tables import District
 from civic.settings import Settings
@@ -65,11 +66,15 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
     engine = engine_finder()
 
     async def start_pool() -> None:
+        if isinstance(engine, CountingSQLiteEngine):
+            await engine.open_reader()
         if isinstance(engine, PostgresEngine) and settings.database.pool_size:
             size = settings.database.pool_size
             await engine.start_connection_pool(min_size=min(2, size), max_size=size)
 
     async def close_pool() -> None:
+        if isinstance(engine, CountingSQLiteEngine):
+            await engine.close_reader()
         if isinstance(engine, PostgresEngine) and engine.pool:
             await engine.close_connection_pool()
 

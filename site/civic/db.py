@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextvars
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -9,9 +10,10 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+import aiosqlite
 from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine
-from piccolo.engine.sqlite import SQLiteEngine
+from piccolo.engine.sqlite import SQLiteEngine, dict_factory
 
 
 class QueryCounter:
@@ -42,6 +44,39 @@ def _tick() -> None:
 
 
 class CountingSQLiteEngine(SQLiteEngine):
+    """Piccolo's SQLite engine opens a connection (and a thread) for every statement. While the
+    site runs, reads go through one connection kept open instead: a page's SELECTs cost a
+    fraction of a millisecond rather than several. Writes and transactions are unchanged."""
+
+    _readers: dict[asyncio.AbstractEventLoop, aiosqlite.Connection]
+
+    async def open_reader(self) -> None:
+        readers = self.__dict__.setdefault("_readers", {})
+        loop = asyncio.get_running_loop()
+        if loop not in readers:
+            connection = await aiosqlite.connect(**self.connection_kwargs)
+            connection.row_factory = dict_factory  # type: ignore[assignment]
+            readers[loop] = connection
+
+    async def close_reader(self) -> None:
+        connection = self.__dict__.get("_readers", {}).pop(asyncio.get_running_loop(), None)
+        if connection is not None:
+            await connection.close()
+
+    async def _run_in_new_connection(
+        self,
+        query: str,
+        args: list[Any] | None = None,
+        query_type: str = "generic",
+        table: Any = None,
+    ) -> Any:
+        reader = self.__dict__.get("_readers", {}).get(asyncio.get_running_loop())
+        if reader is None or query_type != "select":
+            return await super()._run_in_new_connection(query, args, query_type, table)
+        # In autocommit mode each SELECT sees everything committed before it started.
+        async with reader.execute(query, args or []) as cursor:
+            return await cursor.fetchall()
+
     async def run_querystring(self, querystring: Any, in_pool: bool = False) -> Any:
         _tick()
         return await super().run_querystring(querystring, in_pool=in_pool)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from functools import cache
 from typing import Any
 from urllib.parse import quote
@@ -13,6 +14,10 @@ from civic.notices.fonts import pdf_font
 from civic.web.templating import make_environment
 
 _env = make_environment()
+
+# WeasyPrint reports every rendering step at INFO; only its warnings belong in the site's log.
+for _name in ("weasyprint", "weasyprint.progress", "fontTools"):
+    logging.getLogger(_name).setLevel(logging.WARNING)
 
 
 @cache
