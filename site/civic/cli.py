@@ -63,13 +63,15 @@ def cmd_migrate(_args: argparse.Namespace) -> None:
 
 def cmd_demo(args: argparse.Namespace) -> None:
     from civic import demo
+    from civic.accounts.roles import Role
 
     asyncio.run(demo.load())
     if not args.quiet:
         print(f"演示数据已载入。演示账号（密码都是 {demo.DEMO_PASSWORD}）：")
         for a in demo.ACCOUNTS:
-            place = a.place or "全区"
-            print(f"  {a.phone}  {a.name:<6}  {a.role.label}·{place}  {a.note}")
+            place = a.place or ("全区" if a.role is Role.DISTRICT_ADMIN else "")
+            role = f"{a.role.label}·{place}" if place else a.role.label
+            print(f"  {a.phone}  {a.name:<6}  {role}  {a.note}")
 
 
 def cmd_user_add(args: argparse.Namespace) -> None:
