@@ -24,8 +24,6 @@ from civic.web.pages import ELDER_COOKIE, render, safe_next, see_other
 # too few for a script. Applied to this one route: a rate limit on every page costs throughput.
 SIGNUP_LIMIT = RateLimitConfig(rate_limit=("hour", 10), set_rate_limit_headers=False)
 
-SIGNUP_DONE = _("如果这个手机号还没有注册，账号已经建好了，请用刚才设置的密码登录。")
-
 
 async def _signup_choices() -> tuple[list, list]:
     streets = await places.district_overview()
@@ -45,7 +43,9 @@ class AccountController(Controller):
     async def login_page(
         self, request: Request, next: FromQuery[str] = "", done: FromQuery[bool] = False
     ) -> Template:
-        message = SIGNUP_DONE if done else ""
+        message = (
+            _("如果这个手机号还没有注册，账号已经建好了，请用刚才设置的密码登录。") if done else ""
+        )
         return render(
             request,
             "accounts/login.html",
