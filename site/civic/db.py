@@ -110,3 +110,13 @@ def engine_from_url(url: str) -> Engine:
     if parts.scheme in {"postgres", "postgresql"}:
         return CountingPostgresEngine(config={"dsn": url})
     raise ValueError(f"unsupported database URL: {url!r}")
+
+
+def write_transaction(engine: Engine):  # type: ignore[no-untyped-def]
+    """A transaction that takes the write lock at once on SQLite (others wait their turn instead
+    of failing), and an ordinary one on PostgreSQL, where rows are locked explicitly."""
+    if isinstance(engine, SQLiteEngine):
+        from piccolo.engine.sqlite import TransactionType
+
+        return engine.transaction(transaction_type=TransactionType.immediate)
+    return engine.transaction()

@@ -14,5 +14,6 @@ APP_REGISTRY = AppRegistry(
         "civic.web.piccolo_app",
         "civic.places.piccolo_app",
         "civic.accounts.piccolo_app",
+        "civic.wishes.piccolo_app",
     ]
 )

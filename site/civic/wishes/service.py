@@ -1,0 +1,302 @@
+"""The rules of 微心愿: reporting as a helper, and every move of a wish. No HTTP in here."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from piccolo.engine.postgres import PostgresEngine
+
+from civic.accounts.roles import Role
+from civic.accounts.viewer import Place, Viewer, may_act
+from civic.db import write_transaction
+from civic.errors import DomainError, InvalidTransition, NotAllowed, NotFound
+from civic.web.i18n import _
+from civic.wishes.tables import Helper, Wish, WishEvent
+from civic.wishes.workflow import STAMPS, Party, S, allowed
+
+CLAIM_DAYS = 7
+MAX_OPEN_CLAIMS = 3
+VALUE_CAP = 500
+
+
+# 报到: helpers ----------------------------------------------------------------------------
+
+
+async def report(
+    person_id: int,
+    community_id: int,
+    kind: Helper.Kind,
+    name: str,
+    work_unit: str = "",
+    party_branch: str = "",
+    contact_phone: str = "",
+) -> int:
+    """A party member or organisation reports to a community; staff verify it later."""
+    if not name.strip():
+        raise DomainError(_("请填写姓名或单位名称。"))
+    helper = Helper(
+        person=person_id,
+        community=community_id,
+        kind=kind,
+        name=name.strip(),
+        work_unit=work_unit,
+        party_branch=party_branch,
+        contact_phone=contact_phone,
+    )
+    return (await Helper.insert(helper).returning(Helper.id))[0]["id"]
+
+
+async def decide_report(
+    viewer: Viewer, helper_id: int, verified: bool, now: datetime, reason: str = ""
+) -> None:
+    helper = (
+        await Helper.select(Helper.community, Helper.status).where(Helper.id == helper_id).first()
+    )
+    if helper is None:
+        raise NotFound(_("没有这条报到记录。"))
+    if not may_act(viewer, {Role.COMMUNITY_STAFF}, Place(community_id=helper["community"])):
+        raise NotAllowed(_("只有本社区工作人员可以审核报到。"))
+    if not verified and not reason.strip():
+        raise DomainError(_("不通过时请写明原因。"))
+    status = Helper.Status.VERIFIED if verified else Helper.Status.REJECTED
+    if helper["status"] == Helper.Status.VERIFIED and not verified:
+        status = Helper.Status.REVOKED
+    await Helper.update(
+        {
+            Helper.status: status,
+            Helper.reason: reason.strip(),
+            Helper.decided_by: viewer.id,
+            Helper.decided_at: now,
+        }
+    ).where(Helper.id == helper_id)
+
+
+async def verified_helper(person_id: int, community_id: int) -> int | None:
+    row = (
+        await Helper.select(Helper.id)
+        .where(
+            (Helper.person == person_id)
+            & (Helper.community == community_id)
+            & (Helper.status == Helper.Status.VERIFIED)
+        )
+        .first()
+    )
+    return row["id"] if row else None
+
+
+# Wishes ------------------------------------------------------------------------------------
+
+
+def check_wish(
+    title: str, description: str, category: str, value_yuan: int, cap: int = VALUE_CAP
+) -> dict[str, str]:
+    """Field -> message for what is wrong with a wish as typed."""
+    errors: dict[str, str] = {}
+    if not title.strip():
+        errors["title"] = _("请写下心愿，例如“修理厨房水龙头”。")
+    elif len(title.strip()) > 30:
+        errors["title"] = _("心愿最多 30 个字。")
+    if len(description) > 300:
+        errors["description"] = _("说明最多 300 个字。")
+    if category not in {c.value for c in Wish.Category}:
+        errors["category"] = _("请选择类别。")
+    if value_yuan < 0:
+        errors["value_yuan"] = _("估计价值不能是负数。")
+    elif value_yuan > cap:
+        errors["value_yuan"] = _("微心愿的价值不超过 {cap} 元；更大的困难请直接联系社区。").format(
+            cap=cap
+        )
+    return errors
+
+
+async def submit_wish(
+    viewer: Viewer,
+    community_id: int,
+    beneficiary_id: int,
+    title: str,
+    description: str,
+    category: str,
+    value_yuan: int,
+    now: datetime,
+    grid_id: int | None = None,
+) -> int:
+    """A resident's own wish, or one posted for a resident by staff, a building leader or a
+    grid worker of the community (the record keeps who posted it)."""
+    place = Place(community_id=community_id)
+    if viewer.id != beneficiary_id and not may_act(
+        viewer, {Role.COMMUNITY_STAFF, Role.BUILDING_LEADER, Role.GRID_WORKER}, place
+    ):
+        raise NotAllowed(_("只有社区工作人员、楼门长和网格员可以替居民许愿。"))
+    if viewer.id == beneficiary_id and not may_act(viewer, {Role.RESIDENT}, place):
+        raise NotAllowed(_("请先注册为本社区居民。"))
+    errors = check_wish(title, description, category, value_yuan)
+    if errors:
+        raise DomainError(next(iter(errors.values())))
+    wish = Wish(
+        community=community_id,
+        grid=grid_id,
+        beneficiary=beneficiary_id,
+        posted_by=viewer.id,
+        title=title.strip(),
+        description=description.strip(),
+        category=category,
+        value_yuan=value_yuan,
+        created_at=now,
+    )
+    async with write_transaction(Wish._meta.db):
+        wish_id = (await Wish.insert(wish).returning(Wish.id))[0]["id"]
+        await WishEvent.insert(
+            WishEvent(
+                wish=wish_id, actor=viewer.id, from_status="", to_status=S.SUBMITTED, at=now
+            )
+        )
+    return wish_id
+
+
+async def _wish(wish_id: int) -> dict:
+    row = await Wish.select().where(Wish.id == wish_id).first()
+    if row is None:
+        raise NotFound(_("没有这个心愿。"))
+    return row
+
+
+async def parties(viewer: Viewer | None, wish: dict) -> set[Party]:
+    """How the viewer stands to the wish: the keys of the TRANSITIONS table."""
+    if viewer is None:
+        return set()
+    found: set[Party] = set()
+    if may_act(viewer, {Role.COMMUNITY_STAFF}, Place(community_id=wish["community"])):
+        found.add(Party.STAFF)
+    if viewer.id in (wish["beneficiary"], wish["posted_by"]):
+        found.add(Party.OWNER)
+    if viewer.id == wish["beneficiary"]:
+        found.add(Party.BENEFICIARY)
+    helper_id = await verified_helper(viewer.id, wish["community"])
+    if helper_id is not None:
+        found.add(Party.HELPER)
+        if wish["claimed_by"] == helper_id:
+            found.add(Party.CLAIMER)
+    return found
+
+
+async def _move(
+    wish: dict,
+    target: S,
+    actor_id: int | None,
+    now: datetime,
+    note: str = "",
+    changes: dict | None = None,
+) -> None:
+    """Apply one move: a guarded update (only from the state we saw) and its event row."""
+    current = S(wish["status"])
+    values = dict(changes or {})
+    values[Wish.status] = target
+    if target in STAMPS:
+        values[STAMPS[target]] = now
+    moved = (
+        await Wish.update(values)
+        .where((Wish.id == wish["id"]) & (Wish.status == current))
+        .returning(Wish.id)
+    )
+    if not moved:
+        raise InvalidTransition(_("这个心愿刚刚有了变化，请刷新后再看。"))
+    await WishEvent.insert(
+        WishEvent(
+            wish=wish["id"],
+            actor=actor_id,
+            from_status=current,
+            to_status=target,
+            note=note,
+            at=now,
+        )
+    )
+
+
+async def move(
+    viewer: Viewer | None, wish_id: int, target: S, now: datetime, note: str = ""
+) -> None:
+    """Every move but claiming: approve, return, reject, resubmit, release, fulfil, confirm,
+    withdraw. Who may make it is the TRANSITIONS table's answer."""
+    await release_expired(now, wish_id)
+    wish = await _wish(wish_id)
+    current = S(wish["status"])
+    if not allowed(current, target, await parties(viewer, wish)):
+        if (current, target) == (S.PUBLISHED, S.FULFILLED):
+            raise InvalidTransition(_("认领已过期，心愿已回到心愿树上，请重新认领。"))
+        raise NotAllowed(_("您现在不能这样处理这个心愿。"))
+    if target in {S.RETURNED, S.REJECTED} and not note.strip():
+        raise DomainError(_("请写明原因，居民会看到。"))
+    changes: dict = {}
+    if target is S.FULFILLED:
+        changes[Wish.fulfil_note] = note.strip()
+    if target is S.CONFIRMED and note.strip():
+        changes[Wish.thank_you] = note.strip()
+    if current is S.CLAIMED and target is S.PUBLISHED:
+        changes.update({Wish.claimed_by: None, Wish.claim_deadline: None})
+    async with write_transaction(Wish._meta.db):
+        await _move(wish, target, viewer.id if viewer else None, now, note.strip(), changes)
+
+
+async def claim(viewer: Viewer, wish_id: int, now: datetime) -> None:
+    """One verified helper gets the wish however many tap at once; a helper holds at most
+    MAX_OPEN_CLAIMS open claims, also when claiming several wishes at once."""
+    await release_expired(now, wish_id)
+    wish = await _wish(wish_id)
+    helper_id = await verified_helper(viewer.id, wish["community"])
+    if helper_id is None:
+        raise NotAllowed(_("报到并通过社区审核后才能认领心愿。"))
+    if wish["status"] != S.PUBLISHED:
+        raise InvalidTransition(_("有人比您快了一步，这个心愿已被认领。换一个心愿吧。"))
+    engine = Wish._meta.db
+    async with write_transaction(engine):
+        if isinstance(engine, PostgresEngine):
+            # One helper's claims are counted and made one at a time.
+            await Helper.raw("SELECT id FROM helper WHERE id = {} FOR UPDATE", helper_id)
+        open_claims = await Wish.count().where(
+            (Wish.claimed_by == helper_id) & (Wish.status == S.CLAIMED)
+        )
+        if open_claims >= MAX_OPEN_CLAIMS:
+            raise NotAllowed(
+                _("您已认领 {n} 个心愿，完成后再认领新的吧。").format(n=MAX_OPEN_CLAIMS)
+            )
+        try:
+            await _move(
+                wish,
+                S.CLAIMED,
+                viewer.id,
+                now=now,
+                changes={
+                    Wish.claimed_by: helper_id,
+                    Wish.claim_deadline: now + timedelta(days=CLAIM_DAYS),
+                },
+            )
+        except InvalidTransition:
+            raise InvalidTransition(
+                _("有人比您快了一步，这个心愿已被认领。换一个心愿吧。")
+            ) from None
+
+
+async def release_expired(now: datetime, wish_id: int | None = None) -> int:
+    """Claims past their deadline go back to the tree; run when a wish is looked at and by
+    `civic sweep`. Returns how many were released."""
+    query = Wish.select(Wish.id, Wish.status).where(
+        (Wish.status == S.CLAIMED) & (Wish.claim_deadline < now)
+    )
+    if wish_id is not None:
+        query = query.where(Wish.id == wish_id)
+    released = 0
+    for wish in await query:
+        try:
+            async with write_transaction(Wish._meta.db):
+                await _move(
+                    wish,
+                    S.PUBLISHED,
+                    None,
+                    now,
+                    _("认领超过期限，自动回到心愿树。"),
+                    {Wish.claimed_by: None, Wish.claim_deadline: None},
+                )
+            released += 1
+        except InvalidTransition:
+            continue  # someone else released or fulfilled it meanwhile
+    return released

@@ -1,0 +1,89 @@
+"""微心愿: wishes, their history, and the party members and organisations who report (报到)
+to a community so that they may claim them."""
+
+from enum import StrEnum
+
+from piccolo.columns import ForeignKey, Integer, OnDelete, Text, Timestamptz, Varchar
+from piccolo.columns.defaults.timestamptz import TimestamptzNow
+from piccolo.table import Table
+
+from civic.accounts.tables import Person
+from civic.places.tables import Community, Grid
+
+
+class Helper(Table):
+    """A person's report (报到) to a community, as a party member or for an organisation."""
+
+    class Kind(StrEnum):
+        MEMBER = "member"
+        ORGANISATION = "organisation"
+
+    class Status(StrEnum):
+        PENDING = "pending"
+        VERIFIED = "verified"
+        REJECTED = "rejected"
+        REVOKED = "revoked"
+
+    person = ForeignKey(Person, on_delete=OnDelete.restrict, index=True)
+    community = ForeignKey(Community, on_delete=OnDelete.restrict, index=True)
+    kind = Varchar(length=20, choices=Kind)
+    name = Varchar(length=50)
+    work_unit = Varchar(length=80, default="")
+    party_branch = Varchar(length=80, default="")
+    contact_phone = Varchar(length=20, default="")
+    status = Varchar(length=20, choices=Status, default=Status.PENDING)
+    reason = Varchar(length=200, default="")
+    decided_by = ForeignKey(Person, null=True, on_delete=OnDelete.restrict)
+    decided_at = Timestamptz(null=True, default=None)
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class Wish(Table):
+    class Status(StrEnum):
+        SUBMITTED = "submitted"
+        RETURNED = "returned"
+        PUBLISHED = "published"
+        CLAIMED = "claimed"
+        FULFILLED = "fulfilled"
+        CONFIRMED = "confirmed"
+        REJECTED = "rejected"
+        WITHDRAWN = "withdrawn"
+
+    class Category(StrEnum):
+        DAILY = "生活用品"
+        SCHOOL = "助学"
+        ELDERLY = "助老"
+        DISABILITY = "助残"
+        REPAIR = "维修"
+        MEDICAL = "医疗"
+        OTHER = "其他"
+
+    community = ForeignKey(Community, on_delete=OnDelete.restrict, index=True)
+    grid = ForeignKey(Grid, null=True, on_delete=OnDelete.set_null)
+    beneficiary = ForeignKey(Person, on_delete=OnDelete.restrict, index=True)
+    posted_by = ForeignKey(Person, on_delete=OnDelete.restrict)
+    title = Varchar(length=30)
+    description = Text(default="")
+    category = Varchar(length=10, choices=Category)
+    value_yuan = Integer(default=0)
+    status = Varchar(length=20, choices=Status, default=Status.SUBMITTED, index=True)
+    claimed_by = ForeignKey(Helper, null=True, on_delete=OnDelete.restrict, index=True)
+    claim_deadline = Timestamptz(null=True, default=None)
+    fulfil_note = Text(default="")
+    thank_you = Text(default="")
+    created_at = Timestamptz(default=TimestamptzNow())
+    published_at = Timestamptz(null=True, default=None)
+    claimed_at = Timestamptz(null=True, default=None)
+    fulfilled_at = Timestamptz(null=True, default=None)
+    confirmed_at = Timestamptz(null=True, default=None)
+
+
+class WishEvent(Table):
+    """One move of a wish: who, when, from, to, note. The history is the list of these."""
+
+    wish = ForeignKey(Wish, on_delete=OnDelete.restrict, index=True)
+    actor = ForeignKey(Person, null=True, on_delete=OnDelete.restrict)
+    from_status = Varchar(length=20)
+    to_status = Varchar(length=20)
+    note = Text(default="")
+    at = Timestamptz(default=TimestamptzNow())

@@ -1,0 +1,51 @@
+"""The wish's states and who may move it from one to the next: one table, read by the service
+and by the templates that decide which button to show."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from civic.wishes.tables import Wish
+
+S = Wish.Status
+
+
+class Party(StrEnum):
+    """How the person acting stands to the wish."""
+
+    STAFF = "staff"  # community staff of the wish's community
+    OWNER = "owner"  # the beneficiary, or whoever posted it for them
+    HELPER = "helper"  # a verified party member or organisation of the community
+    CLAIMER = "claimer"  # the helper holding the claim
+    BENEFICIARY = "beneficiary"
+    CLOCK = "clock"  # the claim's deadline passed
+
+
+TRANSITIONS: dict[tuple[S, S], frozenset[Party]] = {
+    (S.SUBMITTED, S.PUBLISHED): frozenset({Party.STAFF}),
+    (S.SUBMITTED, S.RETURNED): frozenset({Party.STAFF}),
+    (S.SUBMITTED, S.REJECTED): frozenset({Party.STAFF}),
+    (S.RETURNED, S.SUBMITTED): frozenset({Party.OWNER, Party.STAFF}),
+    (S.PUBLISHED, S.CLAIMED): frozenset({Party.HELPER}),
+    (S.CLAIMED, S.PUBLISHED): frozenset({Party.CLAIMER, Party.CLOCK}),
+    (S.CLAIMED, S.FULFILLED): frozenset({Party.CLAIMER}),
+    (S.FULFILLED, S.CONFIRMED): frozenset({Party.BENEFICIARY, Party.STAFF}),
+    (S.SUBMITTED, S.WITHDRAWN): frozenset({Party.OWNER, Party.STAFF}),
+    (S.RETURNED, S.WITHDRAWN): frozenset({Party.OWNER, Party.STAFF}),
+    (S.PUBLISHED, S.WITHDRAWN): frozenset({Party.OWNER, Party.STAFF}),
+}
+
+# The timestamp each state sets when a wish enters it.
+STAMPS = {
+    S.PUBLISHED: Wish.published_at,
+    S.CLAIMED: Wish.claimed_at,
+    S.FULFILLED: Wish.fulfilled_at,
+    S.CONFIRMED: Wish.confirmed_at,
+}
+
+ON_TREE = frozenset({S.PUBLISHED, S.CLAIMED, S.FULFILLED, S.CONFIRMED})
+"""States shown as leaves on the public tree."""
+
+
+def allowed(current: S, target: S, parties: set[Party]) -> bool:
+    return bool(TRANSITIONS.get((current, target), frozenset()) & parties)
