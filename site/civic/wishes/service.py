@@ -146,9 +146,7 @@ async def submit_wish(
     async with write_transaction(Wish._meta.db):
         wish_id = (await Wish.insert(wish).returning(Wish.id))[0]["id"]
         await WishEvent.insert(
-            WishEvent(
-                wish=wish_id, actor=viewer.id, from_status="", to_status=S.SUBMITTED, at=now
-            )
+            WishEvent(wish=wish_id, actor=viewer.id, from_status="", to_status=S.SUBMITTED, at=now)
         )
     return wish_id
 
