@@ -51,7 +51,12 @@ SLOW_LINK = {
     "uploadThroughput": 400 * 1000 / 8,
 }
 PASSWORD = "demo1234"  # noqa: S105 (the demo accounts' published password)
-PHONES = {"resident": "13900000031", "staff": "13900000011", "admin": "13900000001"}
+PHONES = {
+    "resident": "13900000031",
+    "member": "13700000000",
+    "staff": "13900000011",
+    "admin": "13900000001",
+}
 
 KB = 1024
 HOME_HTML_BUDGET = 14 * KB  # what fits in the first round trip of a new TCP connection
@@ -62,18 +67,34 @@ POSTER_TEXT = "杏花社区"
 
 
 @dataclass(frozen=True)
+class Budget:
+    html: int  # bytes on the wire, compressed
+    queries: int
+    first_visit: int | None = None
+
+
+HOME = Budget(HOME_HTML_BUDGET, HOME_QUERY_BUDGET, HOME_FIRST_VISIT_BUDGET)
+TREE = Budget(20 * KB, 8)  # the wish tree, whatever the number of wishes
+WISH = Budget(14 * KB, 8)
+
+
+@dataclass(frozen=True)
 class Page:
     label: str
     path: str
     who: str | None = None  # a key of PHONES, or None for a visitor
     load: bool = False  # worth the wrk run: the pages most people open
-    home: bool = False  # a community's home carries the budgets
+    budget: Budget | None = None  # the issue's budgets for this page, if any
 
 
 PAGES = [
     Page("district", "/", load=True),
-    Page("community, visitor", "/c/xinghua/", load=True, home=True),
-    Page("community, resident", "/c/xinghua/", who="resident", load=True, home=True),
+    Page("community, visitor", "/c/xinghua/", load=True, budget=HOME),
+    Page("community, resident", "/c/xinghua/", who="resident", load=True, budget=HOME),
+    Page("wish tree, visitor", "/c/xinghua/wishes/", load=True, budget=TREE),
+    Page("wish tree, member", "/c/xinghua/wishes/", who="member", budget=TREE),
+    Page("wish, visitor", "/c/xinghua/wishes/1/", budget=WISH),
+    Page("wish staff queue", "/staff/c/xinghua/wishes/", who="staff"),
     Page("login", "/login"),
     Page("staff community", "/staff/c/xinghua/", who="staff"),
     Page("admin people", "/staff/admin/people", who="admin"),
@@ -439,15 +460,15 @@ def print_table(rows: list[Row], bare_rps: float | None) -> None:
     print(head)
     print("-" * len(head))
     for r in rows:
-        home = r.page.home
+        budget = r.page.budget
         label = r.page.label if r.status == 200 else f"{r.page.label} (HTTP {r.status})"
         ratio = r.rps / bare_rps if r.rps is not None and bare_rps else None
         cells = (
             label,
             r.page.path,
-            cell(r.html, HOME_HTML_BUDGET if home else None),
-            cell(r.first_visit, HOME_FIRST_VISIT_BUDGET if home else None),
-            cell(r.queries, HOME_QUERY_BUDGET if home else None),
+            cell(r.html, budget.html if budget else None),
+            cell(r.first_visit, budget.first_visit if budget else None),
+            cell(r.queries, budget.queries if budget else None),
             cell(r.rps),
             cell(ratio, fmt="{:.2f}"),
             cell(r.shown_ms),
@@ -467,7 +488,8 @@ def print_header(seconds: int) -> None:
     print(
         f"budgets for a community's home: HTML ≤ {HOME_HTML_BUDGET // KB} KB compressed, "
         f"first visit ≤ {HOME_FIRST_VISIT_BUDGET // KB} KB, ≤ {HOME_QUERY_BUDGET} SQL queries; "
-        f"poster PDF ≤ {POSTER_BUDGET // KB} KB"
+        f"poster PDF ≤ {POSTER_BUDGET // KB} KB; wish tree ≤ {TREE.html // KB} KB and "
+        f"≤ {TREE.queries} queries; a wish ≤ {WISH.html // KB} KB"
     )
     print(flush=True)
 

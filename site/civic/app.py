@@ -25,11 +25,13 @@ from civic.places.tables import District
 from civic.settings import Settings
 from civic.web.clock import Clock
 from civic.web.errors import EXCEPTION_HANDLERS
+from civic.web.i18n import _
 from civic.web.security import add_security_headers, query_count_middleware
 from civic.web.sessions import LazySessionConfig
 from civic.web.static import serve_static
 from civic.web.stores import make_store
 from civic.web.templating import template_config
+from civic.wishes.routes import WishController, WishStaffController
 
 
 @dataclass(frozen=True)
@@ -40,7 +42,7 @@ class CommunityEntry:
     path: str
 
 
-COMMUNITY_ENTRIES: list[CommunityEntry] = []
+COMMUNITY_ENTRIES: list[CommunityEntry] = [CommunityEntry(_("微心愿"), "wishes/")]
 """Each capability adds its entry here as it lands, so the home never links to a missing page."""
 
 
@@ -98,6 +100,8 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
             AccountController,
             StaffController,
             AdminController,
+            WishController,
+            WishStaffController,
             healthz,
             serve_static,
         ],

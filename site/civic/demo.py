@@ -114,5 +114,8 @@ async def load_accounts() -> None:
 
 
 async def load() -> None:
+    from civic.wishes import demo as wishes
+
     await load_places()
     await load_accounts()
+    await wishes.load()

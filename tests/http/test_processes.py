@@ -94,12 +94,16 @@ async def test_demo_district_loads_once_however_often_it_runs():
     from civic import demo
     from civic.accounts.tables import Membership, Person
     from civic.places.tables import Building, Community
+    from civic.wishes.tables import Helper, Wish, WishEvent
 
+    tables = (Community, Building, Person, Membership, Helper, Wish, WishEvent)
     await demo.load()
-    counts = [await t.count() for t in (Community, Building, Person, Membership)]
+    counts = [await t.count() for t in tables]
     await demo.load()
-    assert [await t.count() for t in (Community, Building, Person, Membership)] == counts
-    assert counts[0] == 4 and counts[2] == len(demo.ACCOUNTS)
+    assert [await t.count() for t in tables] == counts
+    assert counts[0] == 4 and counts[2] > len(demo.ACCOUNTS)
+    for community in await Community.select(Community.id):
+        assert await Wish.count().where(Wish.community == community["id"]) == 30
 
 
 async def test_user_add_from_the_shell_gives_a_role_that_signs_in():

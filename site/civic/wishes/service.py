@@ -274,7 +274,9 @@ async def claim(viewer: Viewer, wish_id: int, now: datetime) -> None:
             ) from None
 
 
-async def release_expired(now: datetime, wish_id: int | None = None) -> int:
+async def release_expired(
+    now: datetime, wish_id: int | None = None, community_id: int | None = None
+) -> int:
     """Claims past their deadline go back to the tree; run when a wish is looked at and by
     `civic sweep`. Returns how many were released."""
     query = Wish.select(Wish.id, Wish.status).where(
@@ -282,6 +284,8 @@ async def release_expired(now: datetime, wish_id: int | None = None) -> int:
     )
     if wish_id is not None:
         query = query.where(Wish.id == wish_id)
+    if community_id is not None:
+        query = query.where(Wish.community == community_id)
     released = 0
     for wish in await query:
         try:

@@ -1,0 +1,167 @@
+"""Demo wishes: each community gets a tree worth looking at (about 30 wishes in every state),
+verified party members and one organisation, and a few claims near their deadline."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from civic.accounts import service as accounts
+from civic.accounts.roles import Role
+from civic.accounts.tables import Membership
+from civic.accounts.viewer import load_viewer
+from civic.places.service import district_overview
+from civic.places.tables import Grid
+from civic.wishes import service
+from civic.wishes.tables import Helper, Wish
+from civic.wishes.workflow import S
+
+WISHES = [
+    ("修理厨房水龙头", "维修", 60),
+    ("配一副老花镜", "助老", 80),
+    ("孩子的新书包", "助学", 120),
+    ("换一个门锁", "维修", 90),
+    ("一台电风扇", "生活用品", 150),
+    ("陪老人去医院复查", "医疗", 0),
+    ("轮椅坐垫", "助残", 70),
+    ("冬天的棉被", "生活用品", 200),
+    ("一套初中辅导书", "助学", 100),
+    ("修好楼道声控灯", "维修", 40),
+    ("血压计", "医疗", 180),
+    ("代买一个月的米面油", "生活用品", 160),
+    ("拐杖", "助老", 50),
+    ("孩子学游泳的泳镜", "助学", 30),
+    ("修理洗衣机", "维修", 120),
+    ("防滑拖鞋和浴室扶手", "助老", 140),
+    ("盲杖", "助残", 90),
+    ("一箱牛奶", "生活用品", 60),
+    ("换灯泡和插座", "维修", 50),
+    ("陪聊天读报", "助老", 0),
+    ("书桌台灯", "助学", 80),
+    ("电热水壶", "生活用品", 70),
+    ("理发上门", "助老", 30),
+    ("助听器电池", "助残", 40),
+    ("修补纱窗", "维修", 45),
+    ("字典和练习本", "助学", 40),
+    ("保温饭盒", "生活用品", 50),
+    ("量血糖试纸", "医疗", 90),
+    ("收音机", "助老", 60),
+    ("冬季手套围巾", "生活用品", 40),
+]
+# The state each demo wish ends in, in order: a mix across the whole workflow.
+PLAN = (
+    [S.PUBLISHED] * 11
+    + [S.CLAIMED] * 6
+    + [S.FULFILLED] * 4
+    + [S.CONFIRMED] * 5
+    + [
+        S.SUBMITTED,
+        S.SUBMITTED,
+        S.RETURNED,
+        S.REJECTED,
+    ]
+)
+MEMBERS = ["黄志远", "林晓梅", "高建华", "徐丽", "宋海峰"]
+
+
+async def _person(phone: str, name: str, *roles: tuple[Role, int]) -> int:
+    person_id = await accounts.person_id_by_phone(phone)
+    if person_id is None:
+        person_id = await accounts.create_person(phone, name, "demo1234")
+    for role, scope in roles:
+        await accounts.grant(person_id, role, scope)
+    return person_id
+
+
+async def load(now: datetime | None = None) -> None:
+    now = now or datetime.now(UTC)
+    start = now - timedelta(days=40)
+    for s_index, street in enumerate(await district_overview()):
+        for c_index, community in enumerate(street.communities):
+            if await Wish.exists().where(Wish.community == community.id):
+                continue
+            n = s_index * 10 + c_index
+            staff_row = (
+                await Membership.select(Membership.person)
+                .where(
+                    (Membership.role == Role.COMMUNITY_STAFF)
+                    & (Membership.scope_id == community.id)
+                )
+                .first()
+            )
+            staff = staff_row["person"]
+            staff_viewer = await load_viewer(staff)
+            grids = await Grid.select(Grid.id).where(Grid.community == community.id)
+            helpers = []
+            for m, name in enumerate(MEMBERS):
+                phone = f"1370{n:02d}{m:05d}"
+                pid = await _person(
+                    phone, name, (Role.RESIDENT, community.id), (Role.PARTY_MEMBER, community.id)
+                )
+                kind = Helper.Kind.ORGANISATION if m == 4 else Helper.Kind.MEMBER
+                helper_name = f"{community.name}便民超市" if m == 4 else name
+                hid = await service.report(
+                    pid,
+                    community.id,
+                    kind,
+                    helper_name,
+                    work_unit="区医院" if m == 0 else "南湖小学",
+                )
+                await service.decide_report(staff_viewer, hid, True, start)
+                helpers.append(await load_viewer(pid))
+            residents = []
+            for r in range(8):
+                residents.append(
+                    await load_viewer(
+                        await _person(
+                            f"1360{n:02d}{r:05d}",
+                            "李王张刘陈杨赵黄"[r] + "阿姨大爷"[r % 2 * 2 : r % 2 * 2 + 2],
+                            (Role.RESIDENT, community.id),
+                        )
+                    )
+                )
+            for i, (title, category, value) in enumerate(WISHES):
+                when = start + timedelta(days=i)
+                owner = residents[i % len(residents)]
+                wish_id = await service.submit_wish(
+                    owner,
+                    community.id,
+                    owner.id,
+                    title,
+                    "",
+                    category,
+                    value,
+                    when,
+                    grid_id=grids[i % len(grids)]["id"] if grids else None,
+                )
+                target = PLAN[i % len(PLAN)]
+                if target is S.SUBMITTED:
+                    continue
+                if target in {S.RETURNED, S.REJECTED}:
+                    await service.move(
+                        staff_viewer, wish_id, target, when, note="请写清楚需要的型号"
+                    )
+                    continue
+                await service.move(staff_viewer, wish_id, S.PUBLISHED, when)
+                if target is S.PUBLISHED:
+                    continue
+                helper = helpers[i % 4] if target is not S.CLAIMED else helpers[i % 3]
+                # A few claims made six days ago: their deadline is close.
+                claimed_at = now - timedelta(days=6, hours=i % 3) if target is S.CLAIMED else when
+                await service.claim(helper, wish_id, claimed_at)
+                if target is S.CLAIMED:
+                    continue
+                await service.move(
+                    helper,
+                    wish_id,
+                    S.FULFILLED,
+                    claimed_at + timedelta(days=2),
+                    note="已经送到家里",
+                )
+                if target is S.CONFIRMED:
+                    await service.move(
+                        owner,
+                        wish_id,
+                        S.CONFIRMED,
+                        claimed_at + timedelta(days=3),
+                        note="谢谢你们，太贴心了！",
+                    )

@@ -1,0 +1,188 @@
+"""What the wish pages show, each in a constant number of queries."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from civic.accounts.tables import Person
+from civic.web.privacy import mask_name
+from civic.wishes.tables import Helper, Wish, WishEvent
+from civic.wishes.workflow import ON_TREE, S
+
+STATUS_LABELS = {
+    S.SUBMITTED: "待审核",
+    S.RETURNED: "退回修改",
+    S.PUBLISHED: "待认领",
+    S.CLAIMED: "已认领",
+    S.FULFILLED: "已实现",
+    S.CONFIRMED: "已确认",
+    S.REJECTED: "未通过",
+    S.WITHDRAWN: "已撤回",
+}
+
+
+@dataclass(frozen=True)
+class WishRow:
+    id: int
+    title: str
+    category: str
+    value_yuan: int
+    status: S
+    grid: str
+    beneficiary_masked: str
+    claim_deadline: datetime | None
+    published_at: datetime | None
+
+    @property
+    def label(self) -> str:
+        return STATUS_LABELS[self.status]
+
+
+_LIST_COLUMNS = (
+    Wish.id,
+    Wish.title,
+    Wish.category,
+    Wish.value_yuan,
+    Wish.status,
+    Wish.grid.name.as_alias("grid"),
+    Wish.beneficiary.name.as_alias("beneficiary"),
+    Wish.claim_deadline,
+    Wish.published_at,
+)
+
+
+def _row(r: dict) -> WishRow:
+    return WishRow(
+        r["id"],
+        r["title"],
+        r["category"],
+        r["value_yuan"],
+        S(r["status"]),
+        r["grid"] or "",
+        mask_name(r["beneficiary"]),
+        r["claim_deadline"],
+        r["published_at"],
+    )
+
+
+async def tree(community_id: int, category: str = "", status: str = "") -> list[WishRow]:
+    """The wishes on a community's tree (published to confirmed), oldest first, in one query."""
+    states = [s for s in ON_TREE if not status or s.value == status]
+    query = Wish.select(*_LIST_COLUMNS).where(
+        (Wish.community == community_id) & Wish.status.is_in(states)
+    )
+    if category:
+        query = query.where(Wish.category == category)
+    return [_row(r) for r in await query.order_by(Wish.id)]
+
+
+async def open_wish_ids(community_id: int) -> list[int]:
+    rows = await Wish.select(Wish.id).where(
+        (Wish.community == community_id) & (Wish.status == S.PUBLISHED)
+    )
+    return [r["id"] for r in rows]
+
+
+async def review_queue(community_id: int) -> list[WishRow]:
+    rows = (
+        await Wish.select(*_LIST_COLUMNS)
+        .where((Wish.community == community_id) & (Wish.status == S.SUBMITTED))
+        .order_by(Wish.created_at)
+    )
+    return [_row(r) for r in rows]
+
+
+async def claims_due(community_id: int, before: datetime) -> list[WishRow]:
+    rows = (
+        await Wish.select(*_LIST_COLUMNS)
+        .where(
+            (Wish.community == community_id)
+            & (Wish.status == S.CLAIMED)
+            & (Wish.claim_deadline < before)
+        )
+        .order_by(Wish.claim_deadline)
+    )
+    return [_row(r) for r in rows]
+
+
+@dataclass
+class WishPage:
+    wish: dict
+    label: str
+    grid: str
+    beneficiary_name: str
+    beneficiary_phone: str
+    claimer_name: str
+    events: list[dict] = field(default_factory=list)
+
+
+async def wish_page(wish_id: int, community_id: int) -> WishPage | None:
+    """The wish and its history in two queries; None when it is not this community's."""
+    wish = (
+        await Wish.select(
+            Wish.all_columns(),
+            Wish.grid.name.as_alias("grid_name"),
+            Wish.beneficiary.name.as_alias("beneficiary_name"),
+            Wish.beneficiary.phone.as_alias("beneficiary_phone"),
+            Wish.claimed_by.name.as_alias("claimer_name"),
+        )
+        .where((Wish.id == wish_id) & (Wish.community == community_id))
+        .first()
+    )
+    if wish is None:
+        return None
+    events = (
+        await WishEvent.select(
+            WishEvent.from_status,
+            WishEvent.to_status,
+            WishEvent.note,
+            WishEvent.at,
+            WishEvent.actor.name.as_alias("actor_name"),
+        )
+        .where(WishEvent.wish == wish_id)
+        .order_by(WishEvent.id)
+    )
+    for e in events:
+        e["label"] = STATUS_LABELS[S(e["to_status"])]
+        e["actor_masked"] = mask_name(e["actor_name"]) if e["actor_name"] else "系统"
+    return WishPage(
+        wish=wish,
+        label=STATUS_LABELS[S(wish["status"])],
+        grid=wish["grid_name"] or "",
+        beneficiary_name=wish["beneficiary_name"],
+        beneficiary_phone=wish["beneficiary_phone"],
+        claimer_name=wish["claimer_name"] or "",
+        events=events,
+    )
+
+
+async def pending_reports(community_id: int) -> list[dict]:
+    return (
+        await Helper.select(
+            Helper.id,
+            Helper.kind,
+            Helper.name,
+            Helper.work_unit,
+            Helper.party_branch,
+            Helper.contact_phone,
+            Helper.created_at,
+            Helper.person.phone.as_alias("phone"),
+        )
+        .where((Helper.community == community_id) & (Helper.status == Helper.Status.PENDING))
+        .order_by(Helper.created_at)
+    )
+
+
+async def my_report(person_id: int, community_id: int) -> dict | None:
+    return (
+        await Helper.select(Helper.id, Helper.status, Helper.reason)
+        .where((Helper.person == person_id) & (Helper.community == community_id))
+        .order_by(Helper.id, ascending=False)
+        .first()
+    )
+
+
+async def resident_by_phone(phone: str) -> int | None:
+    row = await Person.select(Person.id).where(Person.phone == phone).first()
+    return row["id"] if row else None

@@ -1,0 +1,118 @@
+"""Where each wish hangs on the wish tree: leaf positions in the crown of an SVG tree.
+
+The picture has a fixed width and grows downwards, so a leaf keeps the same size on a phone
+however many wishes there are: WIDTH and PITCH are chosen so that a leaf is about 49 CSS px
+when the SVG is drawn 360 px wide (a finger-sized target). Leaves sit on a hexagonal grid whose
+neighbouring centres are at least PITCH apart; each leaf shape fits in a circle of diameter
+LEAF, smaller than PITCH, so leaves never overlap."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+WIDTH = 320
+PITCH = 48  # horizontal distance between neighbours in a row
+ROW = 42  # vertical distance between rows: neighbours in adjacent rows are √(24²+42²) ≈ 48 apart
+LEAF = 44  # diameter of the circle every leaf shape (and its tap area) fits in
+CX = WIDTH // 2
+RX = 150  # the crown's horizontal radius: nearly the full width, at any size
+TOP = 8  # room above the crown for a focus ring
+MIN_RY = 126  # a crown never smaller than this, so a tree with one wish still looks like a tree
+INSET = 20  # leaf centres stay this far inside the crown's edge so leaves sit in the foliage
+TRUNK = 96  # height of the trunk below the crown, ground included
+
+LABELS = {
+    "published": "待认领",
+    "claimed": "已认领",
+    "fulfilled": "已实现",
+    "confirmed": "已确认",
+}
+
+
+@dataclass(frozen=True)
+class LeafInput:
+    id: int
+    title: str
+    status: str  # "published" | "claimed" | "fulfilled" | "confirmed"
+    href: str
+
+
+@dataclass(frozen=True)
+class Leaf:
+    id: int
+    title: str
+    status: str
+    href: str
+    x: int  # centre, in viewBox units
+    y: int
+    label: str
+
+
+@dataclass(frozen=True)
+class Tree:
+    width: int
+    height: int
+    leaves: list[Leaf]
+
+    @property
+    def crown_cy(self) -> int:
+        """The crown's centre, for the template: the crown fills the height above the trunk."""
+        return TOP + self.crown_ry
+
+    @property
+    def crown_ry(self) -> int:
+        return (self.height - TOP - TRUNK) // 2
+
+
+def _cells(ry: int) -> list[tuple[int, int, float]]:
+    """Grid cells inside a crown of vertical radius ry: (x, y) relative to the crown's centre,
+    and how far from the centre each is (elliptical distance), to fill the middle first.
+
+    The crown is a capsule: an ellipse while it is no taller than wide, then two half-circles
+    joined by straight sides, so a crown for hundreds of wishes wastes no rows on tapering ends."""
+    a = RX - INSET
+    b = min(ry, RX) - INSET
+    straight = max(0, ry - RX)
+    reach = ry - INSET
+    cells = []
+    rows = reach // ROW
+    for k in range(-rows, rows + 1):
+        dy = k * ROW
+        offset = (k % 2) * (PITCH // 2)  # odd rows shifted by half a pitch: a hexagonal grid
+        ey = max(0, abs(dy) - straight)
+        for j in range(-(a // PITCH) - 1, a // PITCH + 2):
+            dx = j * PITCH + offset
+            if abs(dx) + LEAF // 2 > CX:  # keep every leaf wholly inside the viewBox
+                continue
+            if (dx / a) ** 2 + (ey / b) ** 2 <= 1:
+                cells.append((dx, dy, (dx / a) ** 2 + (dy / reach) ** 2))
+    return cells
+
+
+def layout(wishes: list[LeafInput]) -> Tree:
+    """Place the wishes, in the order given, on the leaves of a tree just big enough for them."""
+    ry = MIN_RY
+    cells = _cells(ry)
+    while len(cells) < len(wishes):
+        # Half a row at a time: the crown grows only as much as the wishes need.
+        ry += ROW // 2
+        cells = _cells(ry)
+    # The most central cells, so a half-empty crown looks full in the middle, not ragged;
+    # ties broken by position so the result never depends on anything but the input.
+    chosen = sorted(cells, key=lambda c: (c[2], c[1], c[0]))[: len(wishes)]
+    # Then read them top to bottom, left to right: the first wish hangs at the top.
+    chosen.sort(key=lambda c: (c[1], c[0]))
+    cy = TOP + ry
+    leaves = [
+        Leaf(
+            id=w.id,
+            title=w.title,
+            status=w.status,
+            href=w.href,
+            x=CX + dx,
+            y=cy + dy,
+            label=LABELS.get(w.status, w.status),
+        )
+        for w, (dx, dy, _) in zip(wishes, chosen, strict=False)
+    ]
+    return Tree(width=WIDTH, height=TOP + 2 * ry + TRUNK, leaves=leaves)

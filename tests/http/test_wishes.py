@@ -1,0 +1,168 @@
+"""微心愿 through the pages: post, review, claim, fulfil, confirm; privacy; weight."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from civic.accounts.roles import Role
+from civic.accounts.viewer import load_viewer
+from civic.wishes import service
+from civic.wishes.tables import Helper, Wish
+from civic.wishes.workflow import S
+from tests import builders
+from tests.builders import post_form, sign_in, text_of
+
+NOW = datetime.now(UTC)
+
+
+async def _viewer(*roles, name="张三丰", phone=""):
+    person_id, phone = await builders.person(*roles, name=name, phone=phone)
+    return await load_viewer(person_id), phone
+
+
+async def _helper(community_id: int, name: str = "黄志远"):
+    viewer, phone = await _viewer((Role.PARTY_MEMBER, community_id), name=name)
+    hid = await service.report(viewer.id, community_id, Helper.Kind.MEMBER, name)
+    await Helper.update({Helper.status: Helper.Status.VERIFIED}).where(Helper.id == hid)
+    return viewer, phone
+
+
+@pytest.fixture
+async def place():
+    c = await builders.community(name="杏花社区")
+    owner, owner_phone = await _viewer((Role.RESIDENT, c.id), name="李桂芳", phone="13611112222")
+    staff, staff_phone = await _viewer((Role.COMMUNITY_STAFF, c.id), name="王秀兰")
+    return c, owner, owner_phone, staff, staff_phone
+
+
+async def _published(c, owner, staff, title="配一副老花镜") -> int:
+    wish_id = await service.submit_wish(owner, c.id, owner.id, title, "看报用", "助老", 80, NOW)
+    await service.move(staff, wish_id, S.PUBLISHED, NOW)
+    return wish_id
+
+
+async def test_empty_tree_says_what_to_do(client, place):
+    c = place[0]
+    page = await client.get(f"/c/{c.slug}/wishes/")
+    assert page.status_code == 200
+    assert "心愿树上还没有心愿" in page.text
+    home = await client.get(f"/c/{c.slug}/")
+    assert f'href="/c/{c.slug}/wishes/"' in home.text
+
+
+async def test_a_wish_from_posting_to_thanks(client, place):
+    c, _owner, owner_phone, _staff, staff_phone = place
+    await sign_in(client, owner_phone)
+    bad = await post_form(
+        client,
+        f"/c/{c.slug}/wishes/new",
+        {"title": "一台新电视机", "category": "生活用品", "value_yuan": "3000"},
+    )
+    assert bad.status_code == 422
+    assert "不超过 500 元" in bad.text and 'value="一台新电视机"' in bad.text
+    made = await post_form(
+        client,
+        f"/c/{c.slug}/wishes/new",
+        {"title": "修理厨房水龙头", "category": "维修", "value_yuan": "60"},
+    )
+    assert made.status_code == 303
+    wish_id = (await Wish.select(Wish.id).first())["id"]
+
+    client.cookies.clear()
+    assert (await client.get(f"/c/{c.slug}/wishes/{wish_id}/")).status_code == 404  # not yet public
+    await sign_in(client, staff_phone)
+    queue = await client.get(f"/staff/c/{c.slug}/wishes/")
+    assert "修理厨房水龙头" in queue.text
+    await post_form(client, f"/c/{c.slug}/wishes/{wish_id}/move", {"to": "published"})
+
+    client.cookies.clear()
+    _, helper_phone = await _helper(c.id)
+    await sign_in(client, helper_phone)
+    page = await client.get(f"/c/{c.slug}/wishes/{wish_id}/")
+    assert "我来认领" in page.text and "13611112222" not in page.text
+    claimed = await post_form(client, f"/c/{c.slug}/wishes/{wish_id}/claim", {})
+    assert claimed.status_code == 303
+    page = text_of((await client.get(f"/c/{c.slug}/wishes/{wish_id}/")).text)
+    assert "已认领" in page and "13611112222" in page and "李桂芳" in page  # while claimed
+    await post_form(
+        client, f"/c/{c.slug}/wishes/{wish_id}/move", {"to": "fulfilled", "note": "换了新的阀芯"}
+    )
+    page = text_of((await client.get(f"/c/{c.slug}/wishes/{wish_id}/")).text)
+    assert "已实现" in page and "13611112222" not in page  # the claim is over
+
+    client.cookies.clear()
+    await sign_in(client, owner_phone)
+    await post_form(
+        client, f"/c/{c.slug}/wishes/{wish_id}/move", {"to": "confirmed", "note": "谢谢小黄！"}
+    )
+    page = text_of((await client.get(f"/c/{c.slug}/wishes/{wish_id}/")).text)
+    assert "已确认" in page and "谢谢小黄！" in page
+
+
+async def test_the_slower_helper_is_told_kindly_and_offered_another(client, place):
+    c, owner, _, staff, _ = place
+    wish_id = await _published(c, owner, staff)
+    first, _ = await _helper(c.id, "林晓梅")
+    await service.claim(first, wish_id, NOW)
+    _, phone = await _helper(c.id)
+    await sign_in(client, phone)
+    late = await post_form(client, f"/c/{c.slug}/wishes/{wish_id}/claim", {})
+    assert late.status_code == 409
+    assert "有人比您快了一步" in late.text and "随手帮一个" in late.text
+
+
+async def test_public_pages_never_show_the_beneficiary(client, place):
+    c, owner, _, staff, _ = place
+    wish_id = await _published(c, owner, staff)
+    for url in (f"/c/{c.slug}/wishes/", f"/c/{c.slug}/wishes/{wish_id}/"):
+        html = (await client.get(url)).text
+        assert "李桂芳" not in html and "13611112222" not in html
+        assert "李**" in html
+
+
+async def test_staff_of_another_community_see_nothing(client, place):
+    c, owner, *_ = place
+    await service.submit_wish(owner, c.id, owner.id, "老花镜", "", "助老", 50, NOW)
+    other = await builders.community()
+    _, phone = await builders.person((Role.COMMUNITY_STAFF, other.id))
+    await sign_in(client, phone)
+    assert (await client.get(f"/staff/c/{c.slug}/wishes/")).status_code == 403
+    wish_id = (await Wish.select(Wish.id).first())["id"]
+    assert (await client.get(f"/c/{c.slug}/wishes/{wish_id}/")).status_code == 404
+
+
+async def test_a_member_reports_and_staff_verify(client, place):
+    c, *_, staff_phone = place
+    _, phone = await builders.person((Role.RESIDENT, c.id), name="高建华")
+    await sign_in(client, phone)
+    sent = await post_form(
+        client,
+        f"/c/{c.slug}/wishes/report",
+        {"kind": "member", "name": "高建华", "work_unit": "区医院"},
+    )
+    assert sent.status_code == 303
+    assert "社区工作人员审核后" in (await client.get(f"/c/{c.slug}/wishes/report")).text
+    client.cookies.clear()
+    await sign_in(client, staff_phone)
+    helper_id = (await Helper.select(Helper.id).first())["id"]
+    await post_form(client, f"/staff/c/{c.slug}/wishes/reports/{helper_id}", {"decision": "verify"})
+    status = await Helper.select(Helper.status).where(Helper.id == helper_id).first()
+    assert status["status"] == Helper.Status.VERIFIED
+
+
+@pytest.mark.parametrize("count", [6, 60])
+async def test_tree_is_light_whatever_the_number_of_wishes(client, place, count):
+    c, owner, _, staff, _ = place
+    for n in range(count):
+        await _published(c, owner, staff, title=f"心愿{n}号：修理门窗")
+    _, phone = await _helper(c.id)
+    await sign_in(client, phone)
+    response = await client.get(f"/c/{c.slug}/wishes/", headers={"Accept-Encoding": "br"})
+    assert response.status_code == 200
+    assert response.num_bytes_downloaded <= 20 * 1024
+    assert int(response.headers["x-query-count"]) <= 8
+    wish_id = (await Wish.select(Wish.id).first())["id"]
+    page = await client.get(f"/c/{c.slug}/wishes/{wish_id}/", headers={"Accept-Encoding": "br"})
+    assert page.num_bytes_downloaded <= 14 * 1024
