@@ -1,0 +1,87 @@
+"""A verified party member taps a leaf on the wish tree and claims it: in a real browser."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from civic.accounts.roles import Role
+from civic.accounts.viewer import load_viewer
+from civic.wishes import service
+from civic.wishes.tables import Helper, Wish
+from civic.wishes.workflow import S
+from tests import builders
+from tests.browser.helpers import assert_accessible, run
+from tests.browser.test_journeys import sign_in
+
+pytestmark = pytest.mark.browser
+
+
+@dataclass(frozen=True)
+class Tree:
+    slug: str
+    wish_id: int
+    member_phone: str
+
+
+async def _tree() -> Tree:
+    c = await builders.community(name="杏花社区")
+    owner_id, _ = await builders.person((Role.RESIDENT, c.id), name="李桂芳")
+    staff_id, _ = await builders.person((Role.COMMUNITY_STAFF, c.id), name="王秀兰")
+    member_id, phone = await builders.person((Role.PARTY_MEMBER, c.id), name="黄志远")
+    owner, staff = await load_viewer(owner_id), await load_viewer(staff_id)
+    now = datetime.now(UTC)
+    wish_id = 0
+    for title in ("配一副老花镜", "修理厨房水龙头", "孩子的新书包"):
+        wish_id = await service.submit_wish(owner, c.id, owner_id, title, "", "助老", 80, now)
+        await service.move(staff, wish_id, S.PUBLISHED, now)
+    helper = await service.report(member_id, c.id, Helper.Kind.MEMBER, "黄志远")
+    await service.decide_report(staff, helper, True, now)
+    return Tree(c.slug, wish_id, phone)
+
+
+@pytest.fixture
+def tree() -> Tree:
+    return run(_tree())
+
+
+def leaf(page: Page, wish_id: int):
+    return page.locator(f'svg a[href$="/wishes/{wish_id}/"]')
+
+
+def claim_from_the_tree(page: Page, tree: Tree) -> None:
+    page.goto(f"/login?next=/c/{tree.slug}/wishes/")
+    sign_in(page, tree.member_phone)
+    expect(page.get_by_role("heading", level=1)).to_have_text("微心愿")
+    assert "孩子的新书包（待认领）" in leaf(page, tree.wish_id).inner_html()
+    assert_accessible(page)
+
+    leaf(page, tree.wish_id).click()
+    expect(page).to_have_url(re.compile(rf"/wishes/{tree.wish_id}/$"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("孩子的新书包")
+    expect(page.get_by_text("李**", exact=True)).to_be_visible()
+    assert_accessible(page)
+
+    page.get_by_role("button", name="我来认领").click()
+    expect(page.get_by_text("已认领").first).to_be_visible()
+    expect(page.get_by_text("李桂芳")).to_be_visible()  # the claimer may now reach her
+    assert_accessible(page)
+
+    page.get_by_role("link", name="微心愿").click()
+    claimed = leaf(page, tree.wish_id)
+    assert "孩子的新书包（已认领）" in claimed.inner_html()
+    assert "#leaf-c" in claimed.inner_html()  # the leaf is drawn as a claimed one now
+    status = run(Wish.select(Wish.status).where(Wish.id == tree.wish_id).first().run())
+    assert status["status"] == S.CLAIMED
+
+
+def test_member_taps_a_leaf_and_claims_it(page: Page, tree: Tree):
+    claim_from_the_tree(page, tree)
+
+
+def test_member_claims_a_wish_without_javascript(no_js_page: Page, tree: Tree):
+    claim_from_the_tree(no_js_page, tree)
