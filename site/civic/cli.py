@@ -109,6 +109,14 @@ def cmd_user_add(args: argparse.Namespace) -> None:
     asyncio.run(add())
 
 
+def cmd_sweep(_args: argparse.Namespace) -> None:
+    from civic.web.clock import Clock
+    from civic.wishes import service as wishes
+
+    released = asyncio.run(wishes.release_expired(Clock().now()))
+    print(f"过期认领已放回心愿树：{released} 个")
+
+
 def cmd_backup(args: argparse.Namespace) -> None:
     settings = _settings()
     target = Path(args.file)
@@ -246,6 +254,14 @@ def parser() -> argparse.ArgumentParser:
         "(merchant: its number; not needed for district_admin)",
     )
     s.set_defaults(func=cmd_user_add)
+
+    s = sub.add_parser(
+        "sweep",
+        help="apply the clocks: release wish claims past their deadline",
+        description="Do what the clocks say is due (pages do it too when someone looks). "
+        "Safe to run from cron at any interval.",
+    )
+    s.set_defaults(func=cmd_sweep)
 
     s = sub.add_parser(
         "backup",

@@ -85,7 +85,7 @@ async def test_backup_then_restore_into_an_empty_database_gives_the_same_rows(tm
 
 
 def test_every_command_explains_itself():
-    for command in ("serve", "migrate", "demo", "backup", "restore", "fonts"):
+    for command in ("serve", "migrate", "demo", "sweep", "backup", "restore", "fonts"):
         assert "usage: civic" in civic(command, "--help").stdout
     assert "--phone" in civic("user", "add", "--help").stdout
 

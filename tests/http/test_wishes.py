@@ -166,3 +166,36 @@ async def test_tree_is_light_whatever_the_number_of_wishes(client, place, count)
     wish_id = (await Wish.select(Wish.id).first())["id"]
     page = await client.get(f"/c/{c.slug}/wishes/{wish_id}/", headers={"Accept-Encoding": "br"})
     assert page.num_bytes_downloaded <= 14 * 1024
+
+
+async def test_thank_you_letter_masks_names_and_leads_back(client, place, tmp_path):
+    import subprocess
+
+    import zxingcpp
+    from PIL import Image
+
+    from civic.settings import Settings
+
+    c, owner, _, staff, _ = place
+    wish_id = await _published(c, owner, staff)
+    helper, _ = await _helper(c.id, "黄志远")
+    assert (await client.get(f"/c/{c.slug}/wishes/{wish_id}/thanks.pdf")).status_code == 404
+    await service.claim(helper, wish_id, NOW)
+    await service.move(helper, wish_id, S.FULFILLED, NOW, note="送到家了")
+    await service.move(owner, wish_id, S.CONFIRMED, NOW, note="谢谢小黄，看报清楚多了！")
+    response = await client.get(f"/c/{c.slug}/wishes/{wish_id}/thanks.pdf")
+    assert response.status_code == 200
+    assert len(response.content) <= 120 * 1024
+    pdf = tmp_path / "thanks.pdf"
+    pdf.write_bytes(response.content)
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True).stdout
+    assert "配一副老花镜" in text and "谢谢小黄，看报清楚多了！" in text
+    assert "李**" in text and "黄**" in text
+    assert "李桂芳" not in text and "13611112222" not in text and "黄志远" not in text
+    subprocess.run(
+        ["pdftoppm", "-r", "150", "-png", "-singlefile", str(pdf), str(tmp_path / "page")],
+        check=True,
+    )
+    codes = zxingcpp.read_barcodes(Image.open(tmp_path / "page.png"))
+    base = Settings.from_env().base_url
+    assert [code.text for code in codes] == [f"{base}/c/{c.slug}/wishes/{wish_id}/"]

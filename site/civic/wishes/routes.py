@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 from datetime import datetime, timedelta
 
-from litestar import Controller, Request, get, post
+from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
@@ -14,10 +14,14 @@ from civic.accounts.roles import Role
 from civic.accounts.service import normalise_phone
 from civic.accounts.viewer import Place, current_viewer, may_act
 from civic.errors import DomainError, NotFound
+from civic.notices.pdf import pdf_response, render_pdf
+from civic.notices.qr import qr_svg
 from civic.places import service as places
 from civic.web.forms import Form
 from civic.web.i18n import _
 from civic.web.pages import render, see_other
+from civic.web.privacy import mask_name
+from civic.web.templating import local_time
 from civic.wishes import queries, service
 from civic.wishes.tables import Helper, Wish
 from civic.wishes.tree import LeafInput, layout
@@ -136,6 +140,27 @@ class WishController(Controller):
     @get("/{wish_id:int}/")
     async def wish(self, request: Request, slug: FromPath[str], wish_id: FromPath[int]) -> Template:
         return await self._wish_page(request, slug, wish_id)
+
+    @get("/{wish_id:int}/thanks.pdf")
+    async def thanks(
+        self, request: Request, slug: FromPath[str], wish_id: FromPath[int]
+    ) -> Response[bytes]:
+        """The thank-you letter of a confirmed wish: names masked, a QR code back to it."""
+        community = await _community(slug)
+        page = await queries.wish_page(wish_id, community.id)
+        if page is None or page.wish["status"] != S.CONFIRMED:
+            raise NotFound(_("心愿确认实现后才有感谢信。"))
+        url = f"{request.app.state.settings.base_url}/c/{slug}/wishes/{wish_id}/"
+        pdf = await render_pdf(
+            "wishes/thanks.pdf.html",
+            community=community,
+            wish=page.wish,
+            helper=mask_name(page.claimer_name),
+            beneficiary=mask_name(page.beneficiary_name),
+            confirmed=local_time(page.wish["confirmed_at"], "%Y年%m月%d日"),
+            qr=qr_svg(url),
+        )
+        return pdf_response(pdf, f"thanks-{wish_id}.pdf")
 
     @post("/{wish_id:int}/claim", guards=[signed_in])
     async def claim(
