@@ -31,6 +31,7 @@ from civic.web.sessions import LazySessionConfig
 from civic.web.static import serve_static
 from civic.web.stores import make_store
 from civic.web.templating import template_config
+from civic.wishes import queries as wish_queries
 from civic.wishes.routes import WishController, WishStaffController
 
 
@@ -44,6 +45,11 @@ class CommunityEntry:
 
 COMMUNITY_ENTRIES: list[CommunityEntry] = [CommunityEntry(_("微心愿"), "wishes/")]
 """Each capability adds its entry here as it lands, so the home never links to a missing page."""
+
+
+ME_SECTIONS = [(_("我的心愿和认领"), wish_queries.me_items)]
+"""What each capability lists on /me: a title and an async function of the person's id that
+returns items with text, link and next_step. Accounts knows no feature; features add here."""
 
 
 @get("/healthz", include_in_schema=False)
@@ -133,6 +139,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
                 "settings": settings,
                 "clock": clock or Clock(),
                 "community_entries": COMMUNITY_ENTRIES,
+                "me_sections": ME_SECTIONS,
             }
         ),
         request_max_body_size=4 * 1024 * 1024,

@@ -199,3 +199,18 @@ async def test_thank_you_letter_masks_names_and_leads_back(client, place, tmp_pa
     codes = zxingcpp.read_barcodes(Image.open(tmp_path / "page.png"))
     base = Settings.from_env().base_url
     assert [code.text for code in codes] == [f"{base}/c/{c.slug}/wishes/{wish_id}/"]
+
+
+async def test_me_lists_my_wishes_and_claims_with_the_next_step(client, place):
+    c, owner, owner_phone, staff, _ = place
+    wish_id = await _published(c, owner, staff)
+    helper, helper_phone = await _helper(c.id)
+    await service.claim(helper, wish_id, NOW)
+    await sign_in(client, helper_phone)
+    me = text_of((await client.get("/me")).text)
+    assert "认领：配一副老花镜" in me and "前完成" in me
+    await service.move(helper, wish_id, S.FULFILLED, NOW, note="送到了")
+    client.cookies.clear()
+    await sign_in(client, owner_phone)
+    me = text_of((await client.get("/me")).text)
+    assert "心愿：配一副老花镜" in me and "请确认收到" in me

@@ -138,6 +138,9 @@ class AccountController(Controller):
             community = communities.get(m.scope_id) if m.role.scope is Scope.COMMUNITY else None
             link = f"/c/{community.slug}/" if community else "/staff/"
             shown.append({"role": m.role, "place_name": m.place_name, "link": link})
+        sections = []
+        for title, items_of in request.app.state.me_sections:
+            sections.append((title, await items_of(viewer.id)))
         building = ""
         if person.building_id:
             building = await places.building_name(person.building_id)
@@ -147,6 +150,7 @@ class AccountController(Controller):
             person=person,
             roles=shown,
             building=building,
+            sections=sections,
             is_staff=viewer.holds(*STAFF_ROLES),
         )
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from civic.accounts.tables import Person
+from civic.web.clock import local
 from civic.web.privacy import mask_name
 from civic.wishes.tables import Helper, Wish, WishEvent
 from civic.wishes.workflow import ON_TREE, S
@@ -186,3 +187,46 @@ async def my_report(person_id: int, community_id: int) -> dict | None:
 async def resident_by_phone(phone: str) -> int | None:
     row = await Person.select(Person.id).where(Person.phone == phone).first()
     return row["id"] if row else None
+
+
+@dataclass(frozen=True)
+class MeItem:
+    text: str
+    link: str
+    next_step: str
+
+
+async def me_items(person_id: int) -> list[MeItem]:
+    """My wishes and my claims, each with what it needs from me now, in two queries."""
+    mine = (
+        await Wish.select(
+            Wish.id, Wish.title, Wish.status, Wish.beneficiary, Wish.community.slug.as_alias("slug")
+        )
+        .where((Wish.beneficiary == person_id) | (Wish.posted_by == person_id))
+        .order_by(Wish.id, ascending=False)
+    )
+    claims = (
+        await Wish.select(
+            Wish.id, Wish.title, Wish.claim_deadline, Wish.community.slug.as_alias("slug")
+        )
+        .where((Wish.claimed_by.person == person_id) & (Wish.status == S.CLAIMED))
+        .order_by(Wish.claim_deadline)
+    )
+    items = [
+        MeItem(
+            f"认领：{c['title']}",
+            f"/c/{c['slug']}/wishes/{c['id']}/",
+            f"请在 {local(c['claim_deadline']):%m月%d日 %H:%M} 前完成，做不到请放弃认领",
+        )
+        for c in claims
+    ]
+    for w in mine:
+        status = S(w["status"])
+        if status is S.RETURNED:
+            step = "社区退回了，请看原因后重新提交"
+        elif status is S.FULFILLED and w["beneficiary"] == person_id:
+            step = "心愿已实现，请确认收到"
+        else:
+            step = STATUS_LABELS[status]
+        items.append(MeItem(f"心愿：{w['title']}", f"/c/{w['slug']}/wishes/{w['id']}/", step))
+    return items
