@@ -214,3 +214,26 @@ async def test_me_lists_my_wishes_and_claims_with_the_next_step(client, place):
     await sign_in(client, owner_phone)
     me = text_of((await client.get("/me")).text)
     assert "心愿：配一副老花镜" in me and "请确认收到" in me
+
+
+async def test_staff_figures_match_the_rows_and_export_as_csv(client, place):
+    c, owner, _, staff, staff_phone = place
+    a, _ = await _helper(c.id, "黄志远")
+    b, _ = await _helper(c.id, "林晓梅")
+    w1, w2, w3 = [await _published(c, owner, staff, title=f"心愿{n}") for n in range(3)]
+    await service.claim(a, w1, NOW)
+    await service.move(a, w1, S.FULFILLED, NOW, note="完成")
+    await service.claim(a, w2, NOW)
+    await service.claim(b, w3, NOW)
+    await service.move(b, w3, S.FULFILLED, NOW, note="完成")
+    await service.move(owner, w3, S.CONFIRMED, NOW)
+    await sign_in(client, staff_phone)
+    page = text_of((await client.get(f"/staff/c/{c.slug}/wishes/")).text)
+    assert "已发布心愿 3" in page and "正在认领 1" in page and "报到党员 2" in page
+    assert "人均实现心愿 1.0" in page  # 2 wishes done by 2 verified members
+    response = await client.get(f"/staff/c/{c.slug}/wishes/figures.csv")
+    assert response.headers["content-type"].startswith("text/csv")
+    rows = response.content.decode("utf-8-sig").splitlines()
+    assert rows[0] == "认领人,身份,认领次数,完成次数"
+    assert "黄志远,在职党员,2,1" in rows and "林晓梅,在职党员,1,1" in rows
+    assert "人均实现心愿,1.0" in rows

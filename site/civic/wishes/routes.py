@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import random
 from datetime import datetime, timedelta
 
@@ -322,7 +324,29 @@ class WishStaffController(Controller):
             review=await queries.review_queue(community.id),
             reports=await queries.pending_reports(community.id),
             due=await queries.claims_due(community.id, now + timedelta(days=2)),
+            figures=await queries.figures(community.id),
             now=now,
+        )
+
+    @get("/figures.csv")
+    async def figures_csv(self, request: Request, slug: FromPath[str]) -> Response[bytes]:
+        """The figures for a spreadsheet; the BOM makes Excel read the Chinese correctly."""
+        figures = await queries.figures(request.state["community"].id)
+        out = io.StringIO()
+        writer = csv.writer(out)
+        writer.writerow([_("认领人"), _("身份"), _("认领次数"), _("完成次数")])
+        for h in figures.helpers:
+            writer.writerow([h.name, h.kind, h.claimed, h.fulfilled])
+        writer.writerow([])
+        writer.writerow([_("已发布心愿"), figures.published])
+        writer.writerow([_("已实现（含已确认）"), figures.fulfilled + figures.confirmed])
+        writer.writerow([_("报到党员"), figures.verified_members])
+        writer.writerow([_("人均实现心愿"), figures.per_member])
+        writer.writerow([_("发布到确认平均天数"), figures.average_days or ""])
+        return Response(
+            ("\ufeff" + out.getvalue()).encode(),
+            media_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": f'attachment; filename="{slug}-wishes.csv"'},
         )
 
     @post("/reports/{helper_id:int}")
