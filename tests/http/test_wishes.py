@@ -237,3 +237,43 @@ async def test_staff_figures_match_the_rows_and_export_as_csv(client, place):
     assert rows[0] == "认领人,身份,认领次数,完成次数"
     assert "黄志远,在职党员,2,1" in rows and "林晓梅,在职党员,1,1" in rows
     assert "人均实现心愿,1.0" in rows
+
+
+async def test_a_returned_wish_is_edited_and_resubmitted(client, place):
+    c, owner, owner_phone, staff, _ = place
+    wish_id = await service.submit_wish(owner, c.id, owner.id, "电视", "", "生活用品", 80, NOW)
+    await service.move(staff, wish_id, S.RETURNED, NOW, note="请写清楚需要什么")
+    await sign_in(client, owner_phone)
+    page = text_of((await client.get(f"/c/{c.slug}/wishes/{wish_id}/")).text)
+    assert "社区退回修改：请写清楚需要什么" in page
+    bad = await post_form(
+        client,
+        f"/c/{c.slug}/wishes/{wish_id}/move",
+        {
+            "to": "submitted",
+            "title": "一台电视",
+            "category": "生活用品",
+            "value_yuan": "900",
+            "description": "看新闻",
+        },
+    )
+    assert bad.status_code == 400 and "不超过 500 元" in bad.text
+    assert 'value="900"' in bad.text and "看新闻" in bad.text  # what was typed is kept
+    ok = await post_form(
+        client,
+        f"/c/{c.slug}/wishes/{wish_id}/move",
+        {
+            "to": "submitted",
+            "title": "修好旧电视的遥控器",
+            "category": "维修",
+            "value_yuan": "30",
+            "description": "",
+        },
+    )
+    assert ok.status_code == 303
+    row = (
+        await Wish.select(Wish.title, Wish.status, Wish.value_yuan)
+        .where(Wish.id == wish_id)
+        .first()
+    )
+    assert row == {"title": "修好旧电视的遥控器", "status": "submitted", "value_yuan": 30}

@@ -135,6 +135,7 @@ class WishController(Controller):
             is_signed_in=viewer is not None,
             notice=notice,
             offer_another=status == 409,
+            categories=CATEGORIES,
             status=status,
             form=form or Form(),
         )
@@ -185,7 +186,15 @@ class WishController(Controller):
         viewer = await current_viewer(request)
         try:
             target = S(form.get("to"))
-            await service.move(viewer, wish_id, target, _now(request), note=form.get("note"))
+            edits = None
+            if target is S.SUBMITTED:
+                value = form.int("value_yuan")
+                edits = {k: form.get(k) for k in ("title", "description", "category")}
+                if value is not None:
+                    edits["value_yuan"] = value
+            await service.move(
+                viewer, wish_id, target, _now(request), note=form.get("note"), edits=edits
+            )
         except ValueError:
             return await self._wish_page(
                 request, slug, wish_id, notice=_("请选择操作。"), status=422, form=form

@@ -211,10 +211,16 @@ async def _move(
 
 
 async def move(
-    viewer: Viewer | None, wish_id: int, target: S, now: datetime, note: str = ""
+    viewer: Viewer | None,
+    wish_id: int,
+    target: S,
+    now: datetime,
+    note: str = "",
+    edits: dict[str, str | int] | None = None,
 ) -> None:
     """Every move but claiming: approve, return, reject, resubmit, release, fulfil, confirm,
-    withdraw. Who may make it is the TRANSITIONS table's answer."""
+    withdraw. Who may make it is the TRANSITIONS table's answer. A returned wish is resubmitted
+    with its `edits` (title, description, category, value_yuan)."""
     await release_expired(now, wish_id)
     wish = await _wish(wish_id)
     current = S(wish["status"])
@@ -231,6 +237,22 @@ async def move(
         changes[Wish.thank_you] = note.strip()
     if current is S.CLAIMED and target is S.PUBLISHED:
         changes.update({Wish.claimed_by: None, Wish.claim_deadline: None})
+    if target is S.SUBMITTED and edits:
+        fields = {k: edits.get(k, wish[k]) for k in ("title", "description", "category")}
+        value = int(edits.get("value_yuan", wish["value_yuan"]))
+        errors = check_wish(
+            str(fields["title"]), str(fields["description"]), str(fields["category"]), value
+        )
+        if errors:
+            raise DomainError(next(iter(errors.values())))
+        changes.update(
+            {
+                Wish.title: str(fields["title"]).strip(),
+                Wish.description: str(fields["description"]).strip(),
+                Wish.category: fields["category"],
+                Wish.value_yuan: value,
+            }
+        )
     async with write_transaction(Wish._meta.db):
         await _move(wish, target, viewer.id if viewer else None, now, note.strip(), changes)
 
