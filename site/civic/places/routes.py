@@ -6,19 +6,10 @@ from litestar import Controller, Request, Response, get
 from litestar.params import FromPath
 from litestar.response import Template
 
-from civic.errors import NotFound
 from civic.notices.pdf import pdf_response, render_pdf
 from civic.notices.qr import qr_svg
 from civic.places import service
-from civic.web.i18n import _
 from civic.web.pages import render
-
-
-async def _community(slug: str) -> service.CommunityInfo:
-    community = await service.community_by_slug(slug)
-    if community is None:
-        raise NotFound(_("没有这个社区，请从首页重新选择。"))
-    return community
 
 
 class PlaceController(Controller):
@@ -33,7 +24,7 @@ class PlaceController(Controller):
 
     @get("/c/{slug:str}/")
     async def community(self, request: Request, slug: FromPath[str]) -> Template:
-        community = await _community(slug)
+        community = await service.community_or_404(slug)
         grids, loose = await service.community_grids(community.id)
         return render(
             request,
@@ -46,7 +37,7 @@ class PlaceController(Controller):
 
     @get("/c/{slug:str}/poster.pdf")
     async def poster(self, request: Request, slug: FromPath[str]) -> Response[bytes]:
-        community = await _community(slug)
+        community = await service.community_or_404(slug)
         url = f"{request.app.state.settings.base_url}/c/{community.slug}/"
         pdf = await render_pdf(
             "notices/poster.html",

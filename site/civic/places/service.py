@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from civic.errors import DomainError
+from civic.errors import DomainError, NotFound
 from civic.places.tables import Building, Community, Department, District, Grid, Street
 from civic.web.i18n import _
 
@@ -58,6 +58,14 @@ _COMMUNITY_COLUMNS = (
 async def community_by_slug(slug: str) -> CommunityInfo | None:
     row = await Community.select(*_COMMUNITY_COLUMNS).where(Community.slug == slug).first()
     return CommunityInfo(**row) if row else None
+
+
+async def community_or_404(slug: str) -> CommunityInfo:
+    """The community a URL names; a Chinese 404 for a slug that names none."""
+    community = await community_by_slug(slug)
+    if community is None:
+        raise NotFound(_("没有这个社区，请从首页重新选择。"))
+    return community
 
 
 async def communities_by_id(ids: list[int]) -> dict[int, CommunityInfo]:

@@ -44,13 +44,6 @@ ACTIONS = {  # the button for each move a person may make on a wish page
 CATEGORIES = [(c.value, c.value) for c in Wish.Category]
 
 
-async def _community(slug: str) -> places.CommunityInfo:
-    community = await places.community_by_slug(slug)
-    if community is None:
-        raise NotFound(_("没有这个社区，请从首页重新选择。"))
-    return community
-
-
 def _now(request: Request) -> datetime:
     return request.app.state.clock.now()
 
@@ -66,7 +59,7 @@ class WishController(Controller):
         category: FromQuery[str] = "",
         status: FromQuery[str] = "",
     ) -> Template:
-        community = await _community(slug)
+        community = await places.community_or_404(slug)
         await service.release_expired(_now(request), community_id=community.id)
         wishes = await queries.tree(community.id, category, status)
         viewer = await current_viewer(request)
@@ -89,7 +82,7 @@ class WishController(Controller):
     @get("/random", guards=[signed_in])
     async def random_wish(self, request: Request, slug: FromPath[str]) -> Redirect:
         """随手帮一个: an open wish picked at random, for a helper with a spare minute."""
-        community = await _community(slug)
+        community = await places.community_or_404(slug)
         ids = await queries.open_wish_ids(community.id)
         if not ids:
             return see_other(f"/c/{slug}/wishes/?empty=1")
@@ -105,7 +98,7 @@ class WishController(Controller):
         status: int = 200,
         form: Form | None = None,
     ) -> Template:
-        community = await _community(slug)
+        community = await places.community_or_404(slug)
         await service.release_expired(_now(request), wish_id)
         page = await queries.wish_page(wish_id, community.id)
         if page is None:
@@ -149,7 +142,7 @@ class WishController(Controller):
         self, request: Request, slug: FromPath[str], wish_id: FromPath[int]
     ) -> Response[bytes]:
         """The thank-you letter of a confirmed wish: names masked, a QR code back to it."""
-        community = await _community(slug)
+        community = await places.community_or_404(slug)
         page = await queries.wish_page(wish_id, community.id)
         if page is None or page.wish["status"] != S.CONFIRMED:
             raise NotFound(_("心愿确认实现后才有感谢信。"))
@@ -212,7 +205,7 @@ class WishController(Controller):
 
     @get("/new", guards=[signed_in])
     async def new_page(self, request: Request, slug: FromPath[str]) -> Template:
-        community = await _community(slug)
+        community = await places.community_or_404(slug)
         return render(
             request,
             "wishes/new.html",
@@ -232,7 +225,7 @@ class WishController(Controller):
 
     @post("/new", guards=[signed_in])
     async def create(self, request: Request, slug: FromPath[str]) -> Template | Redirect:
-        community = await _community(slug)
+        community = await places.community_or_404(slug)
         viewer = await current_viewer(request)
         form = await Form.read(request)
         for_others = await self._posts_for_others(request, community)
@@ -276,7 +269,7 @@ class WishController(Controller):
 
     @get("/report", guards=[signed_in])
     async def report_page(self, request: Request, slug: FromPath[str]) -> Template:
-        community = await _community(slug)
+        community = await places.community_or_404(slug)
         viewer = await current_viewer(request)
         return render(
             request,
@@ -288,7 +281,7 @@ class WishController(Controller):
 
     @post("/report", guards=[signed_in])
     async def report(self, request: Request, slug: FromPath[str]) -> Template | Redirect:
-        community = await _community(slug)
+        community = await places.community_or_404(slug)
         viewer = await current_viewer(request)
         form = await Form.read(request)
         kind = form.get("kind")
