@@ -20,9 +20,7 @@ async def place_of(connection: ASGIConnection) -> Place | None:
     """The place a URL names: /c/<slug>/… is a community, /staff/street/<street>/… a street."""
     params = connection.path_params
     if "slug" in params:
-        community = await places.community_by_slug(params["slug"])
-        if community is None:
-            raise NotFound(_("没有这个社区。"))
+        community = await places.community_or_404(params["slug"])
         connection.state["community"] = community
         return Place(community_id=community.id, street_id=community.street_id)
     if "street" in params:
