@@ -277,3 +277,20 @@ async def test_a_returned_wish_is_edited_and_resubmitted(client, place):
         .first()
     )
     assert row == {"title": "修好旧电视的遥控器", "status": "submitted", "value_yuan": 30}
+
+
+async def test_staff_revoke_a_verification_with_a_reason(client, place):
+    c, *_, staff_phone = place
+    helper, _ = await _helper(c.id, "高建华")
+    await sign_in(client, staff_phone)
+    page = await client.get(f"/staff/c/{c.slug}/wishes/")
+    helper_id = (await Helper.select(Helper.id).first())["id"]
+    assert f"/wishes/reports/{helper_id}" in page.text
+    await post_form(
+        client,
+        f"/staff/c/{c.slug}/wishes/reports/{helper_id}",
+        {"decision": "reject", "reason": "已调离本社区"},
+    )
+    row = await Helper.select(Helper.status, Helper.reason).first()
+    assert row == {"status": Helper.Status.REVOKED, "reason": "已调离本社区"}
+    assert await service.verified_helper(helper.id, c.id) is None

@@ -236,6 +236,7 @@ async def me_items(person_id: int) -> list[MeItem]:
 
 @dataclass(frozen=True)
 class HelperFigures:
+    id: int
     name: str
     kind: str
     claimed: int
@@ -265,7 +266,7 @@ async def figures(community_id: int) -> Figures:
     wishes = await Wish.select(Wish.status, Wish.published_at, Wish.confirmed_at).where(
         Wish.community == community_id
     )
-    helpers = await Helper.select(Helper.person, Helper.name, Helper.kind).where(
+    helpers = await Helper.select(Helper.id, Helper.person, Helper.name, Helper.kind).where(
         (Helper.community == community_id) & (Helper.status == Helper.Status.VERIFIED)
     )
     moves = (
@@ -293,6 +294,7 @@ async def figures(community_id: int) -> Figures:
         helpers=sorted(
             (
                 HelperFigures(
+                    h["id"],
                     h["name"],
                     "在职党员" if h["kind"] == Helper.Kind.MEMBER else "单位或组织",
                     done.get((h["person"], S.CLAIMED), 0),
