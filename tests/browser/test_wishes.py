@@ -85,3 +85,43 @@ def test_member_taps_a_leaf_and_claims_it(page: Page, tree: Tree):
 
 def test_member_claims_a_wish_without_javascript(no_js_page: Page, tree: Tree):
     claim_from_the_tree(no_js_page, tree)
+
+
+async def _people() -> dict[str, str]:
+    c = await builders.community(name="杏花社区")
+    _, resident = await builders.person((Role.RESIDENT, c.id), name="李桂芳")
+    _, staff = await builders.person((Role.COMMUNITY_STAFF, c.id), name="王秀兰")
+    return {"slug": c.slug, "resident": resident, "staff": staff}
+
+
+def test_posting_reporting_and_reviewing_pages_read_well(page: Page):
+    people = run(_people())
+    slug = people["slug"]
+    page.goto(f"/login?next=/c/{slug}/wishes/new")
+    sign_in(page, people["resident"])
+    expect(page.get_by_role("heading", level=1)).to_have_text("许一个心愿")
+    assert_accessible(page)
+    page.get_by_label("心愿").fill("一台新电视机")
+    page.get_by_label("类别").select_option("生活用品")
+    page.get_by_label("估计价值（元）").fill("3000")
+    page.get_by_role("button", name="提交心愿").click()
+    expect(page.get_by_text("不超过 500 元")).to_be_visible()
+    expect(page.get_by_label("心愿")).to_have_value("一台新电视机")
+    assert_accessible(page)
+    page.get_by_label("估计价值（元）").fill("300")
+    page.get_by_role("button", name="提交心愿").click()
+    expect(page.get_by_text("待审核").first).to_be_visible()
+    assert_accessible(page)
+
+    page.goto(f"/c/{slug}/wishes/report")
+    assert_accessible(page)
+
+    page.context.clear_cookies()
+    page.goto(f"/login?next=/staff/c/{slug}/wishes/")
+    sign_in(page, people["staff"])
+    expect(page.get_by_role("heading", level=1)).to_have_text("心愿工作台")
+    assert_accessible(page)
+    page.get_by_role("link", name=re.compile("一台新电视机")).click()
+    page.get_by_role("button", name="通过并发布").click()
+    expect(page.get_by_text("待认领").first).to_be_visible()
+    assert_accessible(page)
