@@ -71,7 +71,8 @@ class CountingSQLiteEngine(SQLiteEngine):
         table: Any = None,
     ) -> Any:
         reader = self.__dict__.get("_readers", {}).get(asyncio.get_running_loop())
-        if reader is None or query_type != "select":
+        # Piccolo marks only inserts with a query type: a read is known by its SQL.
+        if reader is None or query.lstrip()[:6].upper() != "SELECT":
             return await super()._run_in_new_connection(query, args, query_type, table)
         # In autocommit mode each SELECT sees everything committed before it started.
         async with reader.execute(query, args or []) as cursor:
