@@ -144,12 +144,16 @@ async def test_a_member_reports_and_staff_verify(client, place):
     )
     assert sent.status_code == 303
     assert "社区工作人员审核后" in (await client.get(f"/c/{c.slug}/wishes/report")).text
+    assert "报到：杏花社区 等待社区审核" in text_of((await client.get("/me")).text)
     client.cookies.clear()
     await sign_in(client, staff_phone)
     helper_id = (await Helper.select(Helper.id).first())["id"]
     await post_form(client, f"/staff/c/{c.slug}/wishes/reports/{helper_id}", {"decision": "verify"})
     status = await Helper.select(Helper.status).where(Helper.id == helper_id).first()
     assert status["status"] == Helper.Status.VERIFIED
+    client.cookies.clear()
+    await sign_in(client, phone)
+    assert "已通过，可以认领心愿" in text_of((await client.get("/me")).text)
 
 
 @pytest.mark.parametrize("count", [6, 60])

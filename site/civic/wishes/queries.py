@@ -191,6 +191,14 @@ async def resident_by_phone(phone: str) -> int | None:
     return row["id"] if row else None
 
 
+REPORT_STEPS = {
+    Helper.Status.PENDING: "等待社区审核",
+    Helper.Status.VERIFIED: "已通过，可以认领心愿",
+    Helper.Status.REJECTED: "未通过",
+    Helper.Status.REVOKED: "已被撤销",
+}
+
+
 @dataclass(frozen=True)
 class MeItem:
     text: str
@@ -199,7 +207,8 @@ class MeItem:
 
 
 async def me_items(person_id: int) -> list[MeItem]:
-    """My wishes and my claims, each with what it needs from me now, in two queries."""
+    """My reports, my claims and my wishes, each with what it needs from me now, in three
+    queries."""
     mine = (
         await Wish.select(
             Wish.id, Wish.title, Wish.status, Wish.beneficiary, Wish.community.slug.as_alias("slug")
@@ -214,7 +223,25 @@ async def me_items(person_id: int) -> list[MeItem]:
         .where((Wish.claimed_by.person == person_id) & (Wish.status == S.CLAIMED))
         .order_by(Wish.claim_deadline)
     )
+    reports = (
+        await Helper.select(
+            Helper.status,
+            Helper.reason,
+            Helper.community.name.as_alias("community"),
+            Helper.community.slug.as_alias("slug"),
+        )
+        .where(Helper.person == person_id)
+        .order_by(Helper.id)
+    )
     items = [
+        MeItem(
+            f"报到：{r['community']}",
+            f"/c/{r['slug']}/wishes/report",
+            REPORT_STEPS[Helper.Status(r["status"])] + (f"：{r['reason']}" if r["reason"] else ""),
+        )
+        for r in reports
+    ]
+    items += [
         MeItem(
             f"认领：{c['title']}",
             f"/c/{c['slug']}/wishes/{c['id']}/",
