@@ -5,21 +5,25 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Request
+from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Redirect, Template
 
 ELDER_COOKIE = "elder"
 
 
-def is_htmx(request: Request) -> bool:
-    return request.headers.get("hx-request") == "true"
+def is_htmx(request: HTMXRequest) -> bool:
+    return bool(request.htmx)
 
 
-def wants_fragment(request: Request) -> bool:
+def is_boosted(request: HTMXRequest) -> bool:
+    """A boosted link or form: htmx swaps the whole body, so the whole page is sent."""
+    return request.htmx.boosted and not request.htmx.history_restore_request
+
+
+def wants_fragment(request: HTMXRequest) -> bool:
     """An htmx request that swaps part of a page (not a boosted link, not a history restore)."""
     return (
-        is_htmx(request)
-        and request.headers.get("hx-boosted") != "true"
-        and request.headers.get("hx-history-restore-request") != "true"
+        is_htmx(request) and not request.htmx.boosted and not request.htmx.history_restore_request
     )
 
 
@@ -31,7 +35,7 @@ def current_path(request: Request) -> str:
 
 
 def render(
-    request: Request,
+    request: HTMXRequest,
     template: str,
     *,
     fragment: str | None = None,
@@ -40,14 +44,10 @@ def render(
     **context: Any,
 ) -> Template:
     """The full page, or `fragment` alone for htmx; the page includes that same fragment."""
-    boosted = (
-        request.headers.get("hx-boosted") == "true"
-        and request.headers.get("hx-history-restore-request") != "true"
-    )
     context.setdefault("viewer", request.state.get("viewer"))
     context.update(
         elder=request.cookies.get(ELDER_COOKIE) == "1",
-        boosted=boosted,
+        boosted=is_boosted(request),
         path=current_path(request),
     )
     name = fragment if fragment and wants_fragment(request) else template

@@ -11,18 +11,7 @@ from civic.accounts.tables import Person
 from civic.web.clock import local
 from civic.web.privacy import mask_name
 from civic.wishes.tables import Helper, Wish, WishEvent
-from civic.wishes.workflow import ON_TREE, S
-
-STATUS_LABELS = {
-    S.SUBMITTED: "待审核",
-    S.RETURNED: "退回修改",
-    S.PUBLISHED: "待认领",
-    S.CLAIMED: "已认领",
-    S.FULFILLED: "已实现",
-    S.CONFIRMED: "已确认",
-    S.REJECTED: "未通过",
-    S.WITHDRAWN: "已撤回",
-}
+from civic.wishes.workflow import ON_TREE, STATUS_LABELS, S
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from litestar.response import Redirect, Template
 from civic.accounts.guards import requires, signed_in
 from civic.accounts.roles import Role
 from civic.accounts.service import normalise_phone
-from civic.accounts.viewer import Place, current_viewer, may_act
+from civic.accounts.viewer import current_viewer
 from civic.errors import DomainError, NotFound
 from civic.notices.pdf import pdf_response, render_pdf
 from civic.notices.qr import qr_svg
@@ -27,7 +27,7 @@ from civic.web.templating import local_time
 from civic.wishes import queries, service
 from civic.wishes.tables import Helper, Wish
 from civic.wishes.tree import LeafInput, layout
-from civic.wishes.workflow import Party, S, allowed
+from civic.wishes.workflow import ON_TREE, STATUS_LABELS, Party, S, allowed
 
 ACTIONS = {  # the button for each move a person may make on a wish page
     (S.SUBMITTED, S.PUBLISHED): _("通过并发布"),
@@ -75,6 +75,7 @@ class WishController(Controller):
             categories=CATEGORIES,
             category=category,
             state=status,
+            states=[(s.value, STATUS_LABELS[s]) for s in ON_TREE],
             is_helper=helper is not None,
             viewer_signed_in=viewer is not None,
         )
@@ -106,9 +107,7 @@ class WishController(Controller):
         viewer = await current_viewer(request)
         parties = await service.parties(viewer, page.wish)
         current = S(page.wish["status"])
-        if current not in {S.PUBLISHED, S.CLAIMED, S.FULFILLED, S.CONFIRMED} and not (
-            parties & {Party.STAFF, Party.OWNER}
-        ):
+        if current not in ON_TREE and not (parties & {Party.STAFF, Party.OWNER}):
             raise NotFound(_("没有这个心愿。"))
         moves = [
             (target.value, label)
@@ -212,15 +211,7 @@ class WishController(Controller):
             community=community,
             form=Form(),
             categories=CATEGORIES,
-            for_others=await self._posts_for_others(request, community),
-        )
-
-    async def _posts_for_others(self, request: Request, community: places.CommunityInfo) -> bool:
-        viewer = await current_viewer(request)
-        return may_act(
-            viewer,
-            {Role.COMMUNITY_STAFF, Role.BUILDING_LEADER, Role.GRID_WORKER},
-            Place(community_id=community.id),
+            for_others=service.can_post_for_others(await current_viewer(request), community.id),
         )
 
     @post("/new", guards=[signed_in])
@@ -228,7 +219,7 @@ class WishController(Controller):
         community = await places.community_or_404(slug)
         viewer = await current_viewer(request)
         form = await Form.read(request)
-        for_others = await self._posts_for_others(request, community)
+        for_others = service.can_post_for_others(viewer, community.id)
         beneficiary = viewer.id
         if for_others and form.get("for_phone"):
             beneficiary = await queries.resident_by_phone(normalise_phone(form.get("for_phone")))

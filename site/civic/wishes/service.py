@@ -109,6 +109,15 @@ def check_wish(
     return errors
 
 
+def can_post_for_others(viewer: Viewer | None, community_id: int) -> bool:
+    """Staff, building leaders and grid workers post wishes for residents without a phone."""
+    return may_act(
+        viewer,
+        {Role.COMMUNITY_STAFF, Role.BUILDING_LEADER, Role.GRID_WORKER},
+        Place(community_id=community_id),
+    )
+
+
 async def submit_wish(
     viewer: Viewer,
     community_id: int,
@@ -123,9 +132,7 @@ async def submit_wish(
     """A resident's own wish, or one posted for a resident by staff, a building leader or a
     grid worker of the community (the record keeps who posted it)."""
     place = Place(community_id=community_id)
-    if viewer.id != beneficiary_id and not may_act(
-        viewer, {Role.COMMUNITY_STAFF, Role.BUILDING_LEADER, Role.GRID_WORKER}, place
-    ):
+    if viewer.id != beneficiary_id and not can_post_for_others(viewer, community_id):
         raise NotAllowed(_("只有社区工作人员、楼门长和网格员可以替居民许愿。"))
     if viewer.id == beneficiary_id and not may_act(viewer, {Role.RESIDENT}, place):
         raise NotAllowed(_("请先注册为本社区居民。"))

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from civic.wishes.workflow import STATUS_LABELS
+
 WIDTH = 320
 PITCH = 48  # horizontal distance between neighbours in a row
 ROW = 42  # vertical distance between rows: neighbours in adjacent rows are √(24²+42²) ≈ 48 apart
@@ -20,13 +22,6 @@ TOP = 8  # room above the crown for a focus ring
 MIN_RY = 126  # a crown never smaller than this, so a tree with one wish still looks like a tree
 INSET = 20  # leaf centres stay this far inside the crown's edge so leaves sit in the foliage
 TRUNK = 96  # height of the trunk below the crown, ground included
-
-LABELS = {
-    "published": "待认领",
-    "claimed": "已认领",
-    "fulfilled": "已实现",
-    "confirmed": "已确认",
-}
 
 
 @dataclass(frozen=True)
@@ -111,7 +106,7 @@ def layout(wishes: list[LeafInput]) -> Tree:
             href=w.href,
             x=CX + dx,
             y=cy + dy,
-            label=LABELS.get(w.status, w.status),
+            label=STATUS_LABELS.get(w.status, w.status),
         )
         for w, (dx, dy, _) in zip(wishes, chosen, strict=False)
     ]

@@ -43,8 +43,19 @@ STAMPS = {
     S.CONFIRMED: Wish.confirmed_at,
 }
 
-ON_TREE = frozenset({S.PUBLISHED, S.CLAIMED, S.FULFILLED, S.CONFIRMED})
-"""States shown as leaves on the public tree."""
+ON_TREE = (S.PUBLISHED, S.CLAIMED, S.FULFILLED, S.CONFIRMED)
+"""States shown as leaves on the public tree, in the order a wish passes through them."""
+
+STATUS_LABELS = {
+    S.SUBMITTED: "待审核",
+    S.RETURNED: "退回修改",
+    S.PUBLISHED: "待认领",
+    S.CLAIMED: "已认领",
+    S.FULFILLED: "已实现",
+    S.CONFIRMED: "已确认",
+    S.REJECTED: "未通过",
+    S.WITHDRAWN: "已撤回",
+}
 
 
 def allowed(current: S, target: S, parties: set[Party]) -> bool:
