@@ -15,5 +15,6 @@ APP_REGISTRY = AppRegistry(
         "civic.places.piccolo_app",
         "civic.accounts.piccolo_app",
         "civic.wishes.piccolo_app",
+        "civic.suggestions.piccolo_app",
     ]
 )

@@ -96,9 +96,28 @@ class SecuritySettings:
 
 
 @dataclass(frozen=True)
+class CaseClocks:
+    """The clocks of the suggestion box (defaults from the seeds: Fengtai and Cangshan)."""
+
+    respond_hours: int = 12
+    """CIVIC_CASE_RESPOND_HOURS: a first response (accepted or replied) is due this long after
+    filing."""
+    resolve_days: int = 1
+    """CIVIC_CASE_RESOLVE_DAYS: feedback is due this long after filing when the community
+    handles the case."""
+    escalated_resolve_days: int = 3
+    """CIVIC_CASE_ESCALATED_RESOLVE_DAYS: feedback is due this long after filing once the case
+    has been escalated to the street or a department."""
+    autoclose_days: int = 7
+    """CIVIC_CASE_AUTOCLOSE_DAYS: a case the filer has not rated closes itself this long after
+    feedback."""
+
+
+@dataclass(frozen=True)
 class Settings:
     security: SecuritySettings
     database: DatabaseSettings = field(default_factory=DatabaseSettings)
+    cases: CaseClocks = field(default_factory=CaseClocks)
     base_url: str = "http://127.0.0.1:8000"
     """CIVIC_BASE_URL: the public address, printed in QR codes on paper notices."""
     store_url: str = "database"
@@ -136,9 +155,16 @@ class Settings:
             login_window_seconds=_int("CIVIC_LOGIN_WINDOW_SECONDS", 15 * 60, minimum=1),
             session_days=_int("CIVIC_SESSION_DAYS", 30, minimum=1),
         )
+        cases = CaseClocks(
+            respond_hours=_int("CIVIC_CASE_RESPOND_HOURS", 12, minimum=1),
+            resolve_days=_int("CIVIC_CASE_RESOLVE_DAYS", 1, minimum=1),
+            escalated_resolve_days=_int("CIVIC_CASE_ESCALATED_RESOLVE_DAYS", 3, minimum=1),
+            autoclose_days=_int("CIVIC_CASE_AUTOCLOSE_DAYS", 7, minimum=1),
+        )
         return cls(
             security=security,
             database=database,
+            cases=cases,
             base_url=base_url,
             store_url=store_url,
             debug=debug,

@@ -18,6 +18,7 @@ class Scope(StrEnum):
 class Role(StrEnum):
     RESIDENT = "resident"
     PARTY_MEMBER = "party_member"
+    PARTY_REPRESENTATIVE = "party_rep"
     BUILDING_LEADER = "building_leader"
     GRID_WORKER = "grid_worker"
     COMMUNITY_STAFF = "community_staff"
@@ -38,6 +39,7 @@ class Role(StrEnum):
 ROLE_SCOPE: dict[Role, Scope] = {
     Role.RESIDENT: Scope.COMMUNITY,
     Role.PARTY_MEMBER: Scope.COMMUNITY,
+    Role.PARTY_REPRESENTATIVE: Scope.COMMUNITY,
     Role.BUILDING_LEADER: Scope.COMMUNITY,
     Role.GRID_WORKER: Scope.COMMUNITY,
     Role.COMMUNITY_STAFF: Scope.COMMUNITY,
@@ -50,6 +52,7 @@ ROLE_SCOPE: dict[Role, Scope] = {
 ROLE_LABELS: dict[Role, str] = {
     Role.RESIDENT: "居民",
     Role.PARTY_MEMBER: "在职党员",
+    Role.PARTY_REPRESENTATIVE: "党代表",
     Role.BUILDING_LEADER: "楼门长",
     Role.GRID_WORKER: "网格员",
     Role.COMMUNITY_STAFF: "社区工作者",

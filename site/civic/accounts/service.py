@@ -235,3 +235,15 @@ async def community_people(community_id: int) -> list[dict]:
         entry = by_person.setdefault(r["id"], {**r, "roles": []})
         entry["roles"].append(role)
     return list(by_person.values())
+
+
+async def holders(role: Role, scope_id: int) -> list[dict]:
+    """The people (id, name) holding `role` in one place, e.g. a community's representatives."""
+    return (
+        await Membership.select(
+            Membership.person.id.as_alias("id"), Membership.person.name.as_alias("name")
+        )
+        .where((Membership.role == role) & (Membership.scope_id == scope_id))
+        .where(Membership.person.is_active == True)  # noqa: E712
+        .order_by(Membership.person.name)
+    )

@@ -1,0 +1,392 @@
+"""What the suggestion pages show, each in a constant number of queries."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from piccolo.query.functions.aggregate import Count
+
+from civic.suggestions import codes
+from civic.suggestions.tables import Case, CaseEvent, CasePhoto
+from civic.suggestions.workflow import (
+    INTERNAL,
+    LEVEL_LABELS,
+    OPEN,
+    RATING_LABELS,
+    STATUS_LABELS,
+    VERB_LABELS,
+    L,
+    S,
+    Verb,
+)
+from civic.web.clock import local
+from civic.web.privacy import mask_name
+
+SOON = timedelta(hours=3)
+"""A clock with less than this left is flagged as due soon."""
+BOARD_PAGE = 30
+
+
+def span(delta: timedelta) -> str:
+    """A duration as people say it: 2 天 3 小时, 5 小时, 40 分钟."""
+    minutes = max(int(delta.total_seconds() // 60), 1)
+    days, rest = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(rest, 60)
+    if days:
+        return f"{days} 天 {hours} 小时" if hours else f"{days} 天"
+    if hours:
+        return f"{hours} 小时"
+    return f"{minutes} 分钟"
+
+
+@dataclass(frozen=True)
+class Due:
+    """The clock that runs on an open case: the first response, then the feedback."""
+
+    what: str
+    at: datetime
+    now: datetime
+
+    @property
+    def overdue(self) -> bool:
+        return self.now > self.at
+
+    @property
+    def soon(self) -> bool:
+        return not self.overdue and self.at - self.now < SOON
+
+    @property
+    def text(self) -> str:
+        if self.overdue:
+            return f"{self.what}已超时 {span(self.now - self.at)}"
+        return f"{self.what}还剩 {span(self.at - self.now)}"
+
+
+def due_of(row: dict, now: datetime) -> Due | None:
+    if row["status"] not in OPEN:
+        return None
+    if row["responded_at"] is None:
+        return Due("回应", row["respond_by"], now)
+    return Due("反馈", row["resolve_by"], now)
+
+
+@dataclass(frozen=True)
+class CaseRow:
+    code: str
+    category: str
+    status: S
+    text: str
+    filer_masked: str
+    answer: str
+    filed_at: datetime
+    due: Due | None
+    holder: str  # who holds it: 社区, 某街道, 某部门
+    held_for: str  # while escalated and not yet taken: for how long
+    reopened: bool
+    adopted: bool
+    is_public: bool
+    rating: str
+
+    @property
+    def label(self) -> str:
+        return STATUS_LABELS[self.status]
+
+    @property
+    def shown_code(self) -> str:
+        return codes.shown(self.code)
+
+    @property
+    def snippet(self) -> str:
+        return self.text if len(self.text) <= 60 else self.text[:58] + "……"
+
+    @property
+    def overdue(self) -> bool:
+        return bool(self.due and self.due.overdue)
+
+    def age(self, now: datetime) -> str:
+        return span(now - self.filed_at)
+
+
+_COLUMNS = (
+    Case.code,
+    Case.category,
+    Case.status,
+    Case.text,
+    Case.filer_name,
+    Case.answer,
+    Case.filed_at,
+    Case.respond_by,
+    Case.resolve_by,
+    Case.responded_at,
+    Case.held_since,
+    Case.level,
+    Case.reopened,
+    Case.adopted_at,
+    Case.is_public,
+    Case.rating,
+    Case.community.name.as_alias("community_name"),
+    Case.community.street.name.as_alias("street_name"),
+    Case.department.name.as_alias("department_name"),
+)
+
+
+def holder_name(row: dict) -> str:
+    level = L(row["level"])
+    if level is L.STREET:
+        return row["street_name"] or LEVEL_LABELS[level]
+    if level is L.DEPARTMENT:
+        return row["department_name"] or LEVEL_LABELS[level]
+    return row["community_name"] or LEVEL_LABELS[level]
+
+
+def _row(r: dict, now: datetime) -> CaseRow:
+    held = r["held_since"]
+    return CaseRow(
+        code=r["code"],
+        category=r["category"],
+        status=S(r["status"]),
+        text=r["text"],
+        filer_masked=mask_name(r["filer_name"]) if r["filer_name"] else "匿名",
+        answer=r["answer"],
+        filed_at=r["filed_at"],
+        due=due_of(r, now),
+        holder=holder_name(r),
+        held_for=span(now - held) if held and r["status"] == S.ESCALATED else "",
+        reopened=r["reopened"],
+        adopted=r["adopted_at"] is not None,
+        is_public=r["is_public"],
+        rating=RATING_LABELS.get(r["rating"], "") if r["rating"] else "",
+    )
+
+
+def queue_order(row: CaseRow) -> tuple:
+    """Overdue first, then reopened (不满意 puts a case back on top), then by time left."""
+    due_at = row.due.at if row.due else row.filed_at
+    return (not row.overdue, not row.reopened, due_at)
+
+
+# The public board --------------------------------------------------------------------------
+
+
+@dataclass
+class Board:
+    counts: dict[S, int]
+    rows: list[CaseRow]
+    more: bool
+
+
+async def board(
+    community_id: int, now: datetime, status: str = "", category: str = "", page: int = 1
+) -> Board:
+    """Public cases, newest first, with the count of every case per state: two queries."""
+    counts = await (
+        Case.select(Case.status, Count(alias="n"))
+        .where(Case.community == community_id)
+        .group_by(Case.status)
+    )
+    query = Case.select(*_COLUMNS).where(
+        (Case.community == community_id) & (Case.is_public == True)  # noqa: E712
+    )
+    if status in {s.value for s in S}:
+        query = query.where(Case.status == status)
+    if category in {c.value for c in Case.Category}:
+        query = query.where(Case.category == category)
+    page = max(page, 1)
+    rows = (
+        await query.order_by(Case.filed_at, ascending=False)
+        .limit(BOARD_PAGE + 1)
+        .offset((page - 1) * BOARD_PAGE)
+    )
+    return Board(
+        counts={S(c["status"]): c["n"] for c in counts},
+        rows=[_row(r, now) for r in rows[:BOARD_PAGE]],
+        more=len(rows) > BOARD_PAGE,
+    )
+
+
+# One case ----------------------------------------------------------------------------------
+
+
+@dataclass
+class CasePage:
+    case: dict
+    row: CaseRow
+    community_slug: str
+    building: str
+    representative: str
+    events: list[dict] = field(default_factory=list)
+    photo_ids: list[int] = field(default_factory=list)
+
+
+def _event_line(e: dict, staff: bool) -> dict:
+    """An event as the timeline shows it: the body that acted, never a resident's name."""
+    verb = e["verb"]
+    if verb == "file":
+        what, who = "提交", "居民"
+    else:
+        what = VERB_LABELS[Verb(verb)]
+        who = "居民" if verb in {Verb.RATE, Verb.REOPEN} else LEVEL_LABELS.get(e["acted_as"], "")
+        if verb == Verb.EXPIRE:
+            who = "系统"
+    if verb in {Verb.ESCALATE, Verb.HAND_BACK}:
+        what = f"{what} → {e['to_holder']}"
+    return {
+        "at": e["at"],
+        "what": what,
+        "who": f"{who}（{e['actor_name']}）" if staff and e["actor_name"] else who,
+        "note": e["note"] if staff or Verb(verb) not in INTERNAL or verb == "file" else "",
+        "status": STATUS_LABELS[S(e["to_status"])],
+    }
+
+
+async def case_page(code: str, now: datetime, staff: bool = False) -> CasePage | None:
+    """The case, its timeline and its photos in three queries."""
+    case = (
+        await Case.select(
+            *Case.all_columns(),
+            Case.community.name.as_alias("community_name"),
+            Case.community.slug.as_alias("community_slug"),
+            Case.community.street.name.as_alias("street_name"),
+            Case.department.name.as_alias("department_name"),
+            Case.building.name.as_alias("building_name"),
+            Case.representative.name.as_alias("representative_name"),
+        )
+        .where(Case.code == code)
+        .first()
+    )
+    if case is None:
+        return None
+    events = await (
+        CaseEvent.select(
+            CaseEvent.verb,
+            CaseEvent.from_status,
+            CaseEvent.to_status,
+            CaseEvent.level,
+            CaseEvent.note,
+            CaseEvent.at,
+            CaseEvent.actor.name.as_alias("actor_name"),
+            CaseEvent.department.name.as_alias("department_name"),
+        )
+        .where(CaseEvent.case == case["id"])
+        .order_by(CaseEvent.id)
+    )
+    photos = await (
+        CasePhoto.select(CasePhoto.photo_id)
+        .where(CasePhoto.case == case["id"])
+        .order_by(CasePhoto.position)
+    )
+    # Who acted: the level that held the case before the step (a take or hand-back is done by
+    # the side that was summoned; an escalation by the side that blew the whistle).
+    held = L.COMMUNITY.value
+    lines = []
+    for e in events:
+        e["acted_as"] = held
+        e["to_holder"] = holder_name(
+            {**case, "level": e["level"] or held, "department_name": e["department_name"]}
+        )
+        lines.append(_event_line(e, staff))
+        held = e["level"] or held
+    return CasePage(
+        case=case,
+        row=_row(case, now),
+        community_slug=case["community_slug"],
+        building=case["building_name"] or "",
+        representative=case["representative_name"] or "",
+        events=lines,
+        photo_ids=[p["photo_id"] for p in photos],
+    )
+
+
+# Staff queues ------------------------------------------------------------------------------
+
+
+@dataclass
+class Queue:
+    mine: list[CaseRow]  # waiting for this desk, overdue first
+    elsewhere: list[CaseRow]  # sent up or down, held by someone else
+    waiting: list[CaseRow]  # feedback given, waiting for the filer's rating
+
+
+def _queue(rows: list[dict], now: datetime, is_mine: Callable[[dict], bool]) -> Queue:
+    mine, elsewhere, waiting = [], [], []
+    for r in rows:
+        row = _row(r, now)
+        if row.status is S.FEEDBACK:
+            waiting.append(row)
+        elif is_mine(r):
+            mine.append(row)
+        else:
+            elsewhere.append(row)
+    mine.sort(key=queue_order)
+    elsewhere.sort(key=queue_order)
+    waiting.sort(key=lambda r: r.filed_at)
+    return Queue(mine, elsewhere, waiting)
+
+
+_QUEUED = (*OPEN, S.FEEDBACK)
+
+
+async def community_queue(
+    community_id: int, now: datetime, representative_id: int | None = None
+) -> Queue:
+    """A community's open cases in one query; a representative sees only their mailbox."""
+    query = Case.select(*_COLUMNS).where(
+        (Case.community == community_id) & Case.status.is_in(list(_QUEUED))
+    )
+    if representative_id is not None:
+        query = query.where(Case.representative == representative_id)
+    return _queue(await query, now, lambda r: r["level"] == L.COMMUNITY)
+
+
+async def street_queue(street_id: int, now: datetime) -> Queue:
+    """Cases escalated to the street from any of its communities, and those it sent on."""
+    rows = await Case.select(*_COLUMNS, Case.community.slug.as_alias("slug")).where(
+        (Case.community.street == street_id)
+        & Case.status.is_in(list(OPEN))
+        & Case.level.is_in([L.STREET, L.DEPARTMENT])
+    )
+    return _queue(rows, now, lambda r: r["level"] == L.STREET)
+
+
+async def department_queue(department_id: int, now: datetime) -> Queue:
+    rows = await Case.select(*_COLUMNS).where(
+        (Case.department == department_id)
+        & (Case.level == L.DEPARTMENT)
+        & Case.status.is_in(list(OPEN))
+    )
+    return _queue(rows, now, lambda r: True)
+
+
+async def queue_row(code: str, now: datetime) -> CaseRow | None:
+    """One row, for the htmx swap after a one-tap action."""
+    row = await Case.select(*_COLUMNS).where(Case.code == code).first()
+    return _row(row, now) if row else None
+
+
+# /me ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MeItem:
+    text: str
+    link: str
+    next_step: str
+
+
+async def me_items(person_id: int) -> list[MeItem]:
+    rows = await (
+        Case.select(Case.code, Case.text, Case.status, Case.filed_at)
+        .where((Case.filer == person_id) | (Case.filed_by == person_id))
+        .order_by(Case.filed_at, ascending=False)
+        .limit(20)
+    )
+    items = []
+    for r in rows:
+        status = S(r["status"])
+        step = "已反馈，请评价办理结果" if status is S.FEEDBACK else STATUS_LABELS[status]
+        snippet = r["text"] if len(r["text"]) <= 20 else r["text"][:19] + "……"
+        filed = local(r["filed_at"])
+        items.append(MeItem(f"意见（{filed:%m月%d日}）：{snippet}", f"/s/{r['code']}", step))
+    return items

@@ -1,0 +1,427 @@
+"""The rules of 意见箱 and 吹哨报到: filing a case and every step it takes. No HTTP in here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from civic.accounts import service as accounts
+from civic.accounts.roles import Role
+from civic.accounts.viewer import Place, Viewer, may_act
+from civic.db import write_transaction
+from civic.errors import DomainError, InvalidTransition, NotAllowed, NotFound
+from civic.places.tables import Building, Department
+from civic.settings import CaseClocks
+from civic.suggestions import codes
+from civic.suggestions.tables import Case, CaseEvent
+from civic.suggestions.workflow import (
+    MOVES,
+    STAMPS,
+    STATUS_LABELS,
+    L,
+    Party,
+    S,
+    Verb,
+    allowed,
+)
+from civic.web.i18n import _
+
+MAX_TEXT = 1000
+FILE_FOR_OTHERS = frozenset({Role.COMMUNITY_STAFF, Role.BUILDING_LEADER, Role.GRID_WORKER})
+DEFAULT_CLOCKS = CaseClocks()
+
+
+@dataclass(frozen=True)
+class CaseRef:
+    """What the rules need to know about a case: its row and where it sits."""
+
+    row: dict
+    street_id: int
+
+    @property
+    def status(self) -> S:
+        return S(self.row["status"])
+
+    @property
+    def level(self) -> L:
+        return L(self.row["level"])
+
+
+async def load(code: str) -> CaseRef:
+    row = (
+        await Case.select(*Case.all_columns(), Case.community.street.as_alias("street_id"))
+        .where(Case.code == code)
+        .first()
+    )
+    if row is None:
+        raise NotFound(_("没有找到这个查询码。"))
+    return CaseRef(row, row.pop("street_id"))
+
+
+# Who the viewer is to a case -----------------------------------------------------------------
+
+
+def is_community_side(viewer: Viewer | None, case: CaseRef) -> bool:
+    """Staff of the case's community, or the party representative it is addressed to."""
+    place = Place(community_id=case.row["community"])
+    if may_act(viewer, {Role.COMMUNITY_STAFF}, place):
+        return True
+    return (
+        viewer is not None
+        and case.row["representative"] == viewer.id
+        and may_act(viewer, {Role.PARTY_REPRESENTATIVE}, place)
+    )
+
+
+def is_street_side(viewer: Viewer | None, case: CaseRef) -> bool:
+    return may_act(viewer, {Role.STREET_OFFICIAL}, Place(street_id=case.street_id))
+
+
+def is_department_side(viewer: Viewer | None, case: CaseRef) -> bool:
+    department = case.row["department"]
+    return department is not None and may_act(
+        viewer, {Role.DEPARTMENT_STAFF}, Place(department_id=department)
+    )
+
+
+def parties(viewer: Viewer | None, case: CaseRef, proven: bool = False) -> set[Party]:
+    """How the viewer stands to the case: the keys of the MOVES table. `proven`: the visitor
+    typed the code and the last four digits of the filer's phone."""
+    found: set[Party] = set()
+    if proven or (viewer is not None and viewer.id in (case.row["filer"], case.row["filed_by"])):
+        found.add(Party.FILER)
+    if is_community_side(viewer, case):
+        found.add(Party.COMMUNITY)
+    holder = {
+        L.COMMUNITY: is_community_side,
+        L.STREET: is_street_side,
+        L.DEPARTMENT: is_department_side,
+    }[case.level]
+    if holder(viewer, case):
+        found.add(Party.HOLDER)
+    return found
+
+
+def may_see_content(viewer: Viewer | None, case: CaseRef, proven: bool = False) -> bool:
+    """A public case is seen by all; a private one by its filer and the staff it reaches."""
+    return (
+        case.row["is_public"]
+        or bool(parties(viewer, case, proven) & {Party.FILER, Party.COMMUNITY})
+        or is_street_side(viewer, case)
+        or is_department_side(viewer, case)
+    )
+
+
+def proves_filer(case: CaseRef, last_four: str) -> bool:
+    phone = case.row["filer_phone"]
+    return len(phone) >= 4 and last_four.strip() == phone[-4:]
+
+
+# Filing ------------------------------------------------------------------------------------
+
+
+def check_case(category: str, text: str, place: str, phone: str) -> dict[str, str]:
+    """Field -> message for what is wrong with a case as typed."""
+    errors: dict[str, str] = {}
+    if category not in {c.value for c in Case.Category}:
+        errors["category"] = _("请选择类别。")
+    if not text.strip():
+        errors["text"] = _("请写下您要反映的事情，例如“3 号楼楼道灯坏了一周”。")
+    elif len(text.strip()) > MAX_TEXT:
+        errors["text"] = _("最多 {n} 个字，现在是 {m} 个字。").format(
+            n=MAX_TEXT, m=len(text.strip())
+        )
+    if len(place) > 100:
+        errors["place"] = _("地点最多 100 个字。")
+    if phone and accounts.phone_error(phone):
+        errors["phone"] = accounts.phone_error(phone) or ""
+    return errors
+
+
+def can_file_for_others(viewer: Viewer | None, community_id: int) -> bool:
+    """Building leaders, grid workers and staff file cases for residents without a phone."""
+    return may_act(viewer, FILE_FOR_OTHERS, Place(community_id=community_id))
+
+
+async def file_case(
+    viewer: Viewer | None,
+    community_id: int,
+    *,
+    category: str,
+    text: str,
+    now: datetime,
+    building_id: int | None = None,
+    place: str = "",
+    is_public: bool = True,
+    representative_id: int | None = None,
+    name: str = "",
+    phone: str = "",
+    clocks: CaseClocks = DEFAULT_CLOCKS,
+) -> str:
+    """Anyone files, signed in or not; returns the tracking code. Someone who may file for
+    others does so by typing the resident's name or phone."""
+    phone = accounts.normalise_phone(phone)
+    errors = check_case(category, text, place, phone)
+    if errors:
+        raise DomainError(next(iter(errors.values())))
+    if building_id is not None:
+        building = await Building.select(Building.community).where(Building.id == building_id)
+        if not building or building[0]["community"] != community_id:
+            raise DomainError(_("请选择本社区的楼栋。"))
+    if representative_id is not None:
+        representatives = await accounts.holders(Role.PARTY_REPRESENTATIVE, community_id)
+        if representative_id not in {r["id"] for r in representatives}:
+            raise DomainError(_("请选择本社区的党代表。"))
+    for_other = bool(name or phone) and can_file_for_others(viewer, community_id)
+    if viewer is not None and not for_other:
+        filer, name, phone = viewer.id, viewer.name, viewer.phone
+    else:
+        filer = None
+    case = Case(
+        community=community_id,
+        category=category,
+        text=text.strip(),
+        building=building_id,
+        place=place.strip(),
+        is_public=is_public,
+        filer=filer,
+        filed_by=viewer.id if viewer else None,
+        filer_name=name.strip()[:30],
+        filer_phone=phone,
+        representative=representative_id,
+        filed_at=now,
+        respond_by=now + timedelta(hours=clocks.respond_hours),
+        resolve_by=now + timedelta(days=clocks.resolve_days),
+    )
+    async with write_transaction(Case._meta.db):
+        for _attempt in range(5):
+            code = codes.new_code()
+            if not await Case.exists().where(Case.code == code):
+                break
+        case.code = code
+        case_id = (await Case.insert(case).returning(Case.id))[0]["id"]
+        await CaseEvent.insert(
+            CaseEvent(
+                case=case_id,
+                actor=viewer.id if viewer else None,
+                verb="file",
+                from_status="",
+                to_status=S.SUBMITTED,
+                level=L.COMMUNITY,
+                at=now,
+            )
+        )
+    return code
+
+
+# Moving a case -----------------------------------------------------------------------------
+
+
+async def _move(
+    case: CaseRef,
+    verb: Verb,
+    actor_id: int | None,
+    now: datetime,
+    note: str = "",
+    changes: dict | None = None,
+) -> None:
+    """Apply one step: a guarded update (only from the state we saw) and its event row."""
+    current = case.status
+    target = MOVES[verb].target
+    values = dict(changes or {})
+    if target is not None:
+        values[Case.status] = target
+        if target in STAMPS:
+            values[STAMPS[target]] = now
+    guard = (Case.id == case.row["id"]) & (Case.status == current)
+    if verb is Verb.ADOPT:
+        guard &= Case.adopted_at.is_null()
+    moved = await Case.update(values).where(guard).returning(Case.level, Case.department)
+    if not moved:
+        raise InvalidTransition(_("这件事刚刚有了变化，请刷新后再看。"))
+    await CaseEvent.insert(
+        CaseEvent(
+            case=case.row["id"],
+            actor=actor_id,
+            verb=verb,
+            from_status=current,
+            to_status=target or current,
+            level=moved[0]["level"],
+            department=moved[0]["department"],
+            note=note,
+            at=now,
+        )
+    )
+
+
+async def act(
+    viewer: Viewer | None,
+    code: str,
+    verb: Verb,
+    now: datetime,
+    *,
+    note: str = "",
+    department_id: int | None = None,
+    original_code: str = "",
+    clocks: CaseClocks = DEFAULT_CLOCKS,
+) -> None:
+    """Every staff step: accept, reply, start, escalate, take, hand back, answer, reject,
+    merge, adopt. Who may take it is the MOVES table's answer."""
+    if verb in {Verb.RATE, Verb.REOPEN, Verb.EXPIRE}:
+        raise NotAllowed(_("评价请用评价表。"))
+    case = await load(code)
+    found = parties(viewer, case)
+    move = MOVES[verb]
+    if not move.parties & found:
+        raise NotAllowed(_("您现在不能这样处理这件事。"))
+    if case.status not in move.sources:
+        raise InvalidTransition(
+            _("这件事已经是“{state}”，不能再这样处理。").format(state=STATUS_LABELS[case.status])
+        )
+    note = note.strip()
+    if move.needs_note and not note:
+        raise DomainError(_("请写上说明，对方会看到。"))
+    changes: dict = {}
+    if verb in {Verb.ACCEPT, Verb.REPLY, Verb.ESCALATE} and case.row["responded_at"] is None:
+        changes[Case.responded_at] = now
+    if verb is Verb.ESCALATE:
+        changes.update(await _escalation(case, department_id))
+        changes[Case.held_since] = now
+        # Escalated cases get the longer clock, counted from filing as the seeds count it.
+        escalated_by = case.row["filed_at"] + timedelta(days=clocks.escalated_resolve_days)
+        changes[Case.resolve_by] = max(case.row["resolve_by"], escalated_by)
+        if case.row["escalated_at"] is None:
+            changes[Case.escalated_at] = now
+    elif verb is Verb.TAKE:
+        changes[Case.held_since] = None
+    elif verb is Verb.HAND_BACK:
+        if case.level is L.COMMUNITY:
+            raise DomainError(_("社区是办理这件事的第一责任方，不能再往下退。"))
+        down = L.STREET if case.level is L.DEPARTMENT else L.COMMUNITY
+        changes.update({Case.level: down, Case.held_since: None})
+        if down is L.COMMUNITY:
+            changes[Case.department] = None
+    elif verb is Verb.ANSWER:
+        changes[Case.answer] = note
+    elif verb in {Verb.REJECT, Verb.MERGE}:
+        if case.level is not L.COMMUNITY:
+            raise NotAllowed(_("上报后的事项不能不予受理或合并，请退回社区。"))
+        if verb is Verb.MERGE:
+            changes[Case.merged_into] = await _original(case, original_code)
+            note = note or _("与案件 {code} 是同一件事。").format(
+                code=codes.shown(changes[Case.merged_into])
+            )
+    elif verb is Verb.ADOPT:
+        if case.row["adopted_at"] is not None:
+            raise InvalidTransition(_("这条建议已经采纳了。"))
+        changes[Case.adopted_at] = now
+    elif verb is Verb.REPLY and await _same_as_last(case, viewer, note):
+        return  # a double tap or a retried request: the reply is there already
+    async with write_transaction(Case._meta.db):
+        await _move(case, verb, viewer.id if viewer else None, now, note, changes)
+
+
+async def _escalation(case: CaseRef, department_id: int | None) -> dict:
+    if case.level is L.COMMUNITY:
+        return {Case.level: L.STREET}
+    if case.level is L.STREET:
+        if department_id is None or not await Department.exists().where(
+            Department.id == department_id
+        ):
+            raise DomainError(_("请选择要吹哨的职能部门。"))
+        return {Case.level: L.DEPARTMENT, Case.department: department_id}
+    raise DomainError(_("职能部门不能再向上吹哨；办不了请退回街道并说明原因。"))
+
+
+async def _original(case: CaseRef, typed: str) -> str:
+    code = codes.normalise(typed)
+    original = (
+        await Case.select(Case.code, Case.community, Case.status).where(Case.code == code).first()
+    )
+    if (
+        original is None
+        or code == case.row["code"]
+        or original["community"] != case.row["community"]
+        or original["status"] == S.MERGED
+    ):
+        raise DomainError(_("请填写本社区另一件事的查询码。"))
+    return code
+
+
+async def _same_as_last(case: CaseRef, viewer: Viewer | None, note: str) -> bool:
+    last = (
+        await CaseEvent.select(CaseEvent.verb, CaseEvent.actor, CaseEvent.note)
+        .where(CaseEvent.case == case.row["id"])
+        .order_by(CaseEvent.id, ascending=False)
+        .first()
+    )
+    return bool(
+        last
+        and last["verb"] == Verb.REPLY
+        and last["note"] == note
+        and last["actor"] == (viewer.id if viewer else None)
+    )
+
+
+async def rate(
+    viewer: Viewer | None,
+    code: str,
+    rating: str,
+    now: datetime,
+    *,
+    comment: str = "",
+    proven: bool = False,
+    clocks: CaseClocks = DEFAULT_CLOCKS,
+) -> Verb:
+    """一事一评. 不满意 the first time sends the case back to whoever answered it, at the top
+    of their queue; otherwise the case closes with the rating. Returns the step taken."""
+    case = await load(code)
+    try:
+        chosen = Case.Rating(rating)
+    except ValueError:
+        raise DomainError(_("请选择满意、基本满意或不满意。")) from None
+    found = parties(viewer, case, proven)
+    reopens = chosen is Case.Rating.UNSATISFIED and not case.row["reopened"]
+    verb = Verb.REOPEN if reopens else Verb.RATE
+    if Party.FILER not in found:
+        raise NotAllowed(_("只有反映人可以评价。请输入手机号后四位证明是您本人。"))
+    if not allowed(verb, case.status, found):
+        raise InvalidTransition(_("这件事现在不能评价：反馈之后才能评价，评价过就不用再评了。"))
+    comment = comment.strip()[:200]
+    if verb is Verb.REOPEN:
+        days = clocks.escalated_resolve_days if case.row["escalated_at"] else clocks.resolve_days
+        changes = {Case.reopened: True, Case.resolve_by: now + timedelta(days=days)}
+    else:
+        changes = {Case.rating: chosen, Case.rating_comment: comment}
+    async with write_transaction(Case._meta.db):
+        await _move(case, verb, viewer.id if viewer else None, now, comment, changes)
+    return verb
+
+
+async def close_unrated(
+    now: datetime,
+    *,
+    code: str | None = None,
+    community_id: int | None = None,
+    clocks: CaseClocks = DEFAULT_CLOCKS,
+) -> int:
+    """Cases without a rating close themselves `autoclose_days` after feedback: when anyone
+    next looks at them, and from `civic sweep`. Returns how many closed."""
+    query = Case.select(Case.code).where(
+        (Case.status == S.FEEDBACK)
+        & (Case.feedback_at < now - timedelta(days=clocks.autoclose_days))
+    )
+    if code is not None:
+        query = query.where(Case.code == code)
+    if community_id is not None:
+        query = query.where(Case.community == community_id)
+    closed = 0
+    for row in await query:
+        case = await load(row["code"])
+        try:
+            async with write_transaction(Case._meta.db):
+                await _move(case, Verb.EXPIRE, None, now)
+            closed += 1
+        except InvalidTransition:
+            continue  # rated meanwhile
+    return closed
