@@ -23,6 +23,9 @@ from civic.db import CountingSQLiteEngine
 from civic.places.routes import PlaceController
 from civic.places.tables import District
 from civic.settings import Settings
+from civic.suggestions import queries as case_queries
+from civic.suggestions.routes import CaseController, SuggestionController
+from civic.suggestions.staff_routes import CaseQueueController
 from civic.web.clock import Clock
 from civic.web.errors import EXCEPTION_HANDLERS
 from civic.web.i18n import _
@@ -43,11 +46,17 @@ class CommunityEntry:
     path: str
 
 
-COMMUNITY_ENTRIES: list[CommunityEntry] = [CommunityEntry(_("微心愿"), "wishes/")]
+COMMUNITY_ENTRIES: list[CommunityEntry] = [
+    CommunityEntry(_("微心愿"), "wishes/"),
+    CommunityEntry(_("意见箱"), "suggestions/"),
+]
 """Each capability adds its entry here as it lands, so the home never links to a missing page."""
 
 
-ME_SECTIONS = [(_("我的心愿和认领"), wish_queries.me_items)]
+ME_SECTIONS = [
+    (_("我的心愿和认领"), wish_queries.me_items),
+    (_("我反映的事"), case_queries.me_items),
+]
 """What each capability lists on /me: a title and an async function of the person's id that
 returns items with text, link and next_step. Accounts knows no feature; features add here."""
 
@@ -108,6 +117,9 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
             AdminController,
             WishController,
             WishStaffController,
+            SuggestionController,
+            CaseController,
+            CaseQueueController,
             healthz,
             serve_static,
         ],
@@ -117,6 +129,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
         stores={
             "sessions": make_store(settings.store_url, "sessions"),
             "rate_limit": make_store(settings.store_url, "rate_limit"),
+            "quota": make_store(settings.store_url, "quota"),
         },
         csrf_config=CSRFConfig(
             secret=settings.security.secret_key,

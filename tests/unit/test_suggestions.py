@@ -14,7 +14,7 @@ from civic.errors import DomainError, InvalidTransition, NotAllowed
 from civic.places import service as places
 from civic.suggestions import codes, queries, service
 from civic.suggestions.tables import Case, CaseEvent
-from civic.suggestions.workflow import MOVES, L, S, Verb
+from civic.suggestions.workflow import FILER_VERBS, MOVES, L, S, Verb
 from tests import builders
 
 NOW = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)
@@ -145,7 +145,7 @@ async def test_each_step_for_each_person(world, verb, status, level, allowed, wh
         assert await CaseEvent.count().where(CaseEvent.case.code == code) == 1
 
 
-STAFF_VERBS = [v for v in Verb if v not in {Verb.RATE, Verb.REOPEN, Verb.EXPIRE}]
+STAFF_VERBS = [v for v in Verb if v not in FILER_VERBS]
 
 
 @pytest.mark.parametrize(

@@ -34,7 +34,7 @@ async def place_of(connection: ASGIConnection) -> Place | None:
         if department is None:
             raise NotFound(_("没有这个部门。"))
         connection.state["department"] = department
-        return Place(department_id=department.id)
+        return Place(department_id=department["id"])
     if "merchant_id" in params:
         return Place(merchant_id=params["merchant_id"])
     return None

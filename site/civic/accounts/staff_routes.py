@@ -21,15 +21,23 @@ class StaffController(Controller):
     async def index(self, request: Request) -> Template:
         viewer = await current_viewer(request)
         communities = await places.communities_by_id(viewer.scopes(Role.COMMUNITY_STAFF))
+        mailboxes = await places.communities_by_id(viewer.scopes(Role.PARTY_REPRESENTATIVE))
         street_ids = set(viewer.scopes(Role.STREET_OFFICIAL))
         streets = [s for s in await places.district_overview() if s.id in street_ids]
+        department_ids = set(viewer.scopes(Role.DEPARTMENT_STAFF))
+        departments = (
+            [d for d in await places.departments() if d["id"] in department_ids]
+            if department_ids
+            else []
+        )
         return render(
             request,
             "staff/index.html",
             communities=list(communities.values()),
+            mailboxes=list(mailboxes.values()),
             streets=streets,
+            departments=departments,
             is_admin=viewer.holds(Role.DISTRICT_ADMIN),
-            is_department=viewer.holds(Role.DEPARTMENT_STAFF),
             is_merchant=viewer.holds(Role.MERCHANT_STAFF),
         )
 

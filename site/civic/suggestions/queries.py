@@ -30,14 +30,14 @@ BOARD_PAGE = 30
 
 
 def span(delta: timedelta) -> str:
-    """A duration as people say it: 2 天 3 小时, 5 小时, 40 分钟."""
-    minutes = max(int(delta.total_seconds() // 60), 1)
+    """A duration as people say it: 2 天 3 小时, 5 小时 20 分钟, 40 分钟."""
+    minutes = max(round(delta.total_seconds() / 60), 1)
     days, rest = divmod(minutes, 24 * 60)
     hours, minutes = divmod(rest, 60)
     if days:
         return f"{days} 天 {hours} 小时" if hours else f"{days} 天"
     if hours:
-        return f"{hours} 小时"
+        return f"{hours} 小时 {minutes} 分钟" if minutes else f"{hours} 小时"
     return f"{minutes} 分钟"
 
 
@@ -219,35 +219,39 @@ class CasePage:
     events: list[dict] = field(default_factory=list)
     photo_ids: list[int] = field(default_factory=list)
 
+    def timeline(self, staff: bool) -> list[dict]:
+        return [_event_line(e, staff) for e in self.events]
+
 
 def _event_line(e: dict, staff: bool) -> dict:
     """An event as the timeline shows it: the body that acted, never a resident's name."""
-    verb = e["verb"]
-    if verb == "file":
-        what, who = "提交", "居民"
+    verb = Verb(e["verb"])
+    what = VERB_LABELS[verb]
+    if verb in {Verb.FILE, Verb.RATE, Verb.REOPEN}:
+        who = "反映人"
+    elif verb is Verb.EXPIRE:
+        who = "系统"
     else:
-        what = VERB_LABELS[Verb(verb)]
-        who = "居民" if verb in {Verb.RATE, Verb.REOPEN} else LEVEL_LABELS.get(e["acted_as"], "")
-        if verb == Verb.EXPIRE:
-            who = "系统"
-    if verb in {Verb.ESCALATE, Verb.HAND_BACK}:
+        who = LEVEL_LABELS[L(e["acted_as"])]
+    if verb in INTERNAL:
         what = f"{what} → {e['to_holder']}"
     return {
         "at": e["at"],
         "what": what,
         "who": f"{who}（{e['actor_name']}）" if staff and e["actor_name"] else who,
-        "note": e["note"] if staff or Verb(verb) not in INTERNAL or verb == "file" else "",
+        "note": e["note"] if staff or verb not in INTERNAL else "",
         "status": STATUS_LABELS[S(e["to_status"])],
     }
 
 
-async def case_page(code: str, now: datetime, staff: bool = False) -> CasePage | None:
+async def case_page(code: str, now: datetime) -> CasePage | None:
     """The case, its timeline and its photos in three queries."""
     case = (
         await Case.select(
             *Case.all_columns(),
             Case.community.name.as_alias("community_name"),
             Case.community.slug.as_alias("community_slug"),
+            Case.community.street.as_alias("street_id"),
             Case.community.street.name.as_alias("street_name"),
             Case.department.name.as_alias("department_name"),
             Case.building.name.as_alias("building_name"),
@@ -280,13 +284,11 @@ async def case_page(code: str, now: datetime, staff: bool = False) -> CasePage |
     # Who acted: the level that held the case before the step (a take or hand-back is done by
     # the side that was summoned; an escalation by the side that blew the whistle).
     held = L.COMMUNITY.value
-    lines = []
     for e in events:
         e["acted_as"] = held
         e["to_holder"] = holder_name(
             {**case, "level": e["level"] or held, "department_name": e["department_name"]}
         )
-        lines.append(_event_line(e, staff))
         held = e["level"] or held
     return CasePage(
         case=case,
@@ -294,7 +296,7 @@ async def case_page(code: str, now: datetime, staff: bool = False) -> CasePage |
         community_slug=case["community_slug"],
         building=case["building_name"] or "",
         representative=case["representative_name"] or "",
-        events=lines,
+        events=events,
         photo_ids=[p["photo_id"] for p in photos],
     )
 

@@ -15,6 +15,7 @@ from civic.settings import CaseClocks
 from civic.suggestions import codes
 from civic.suggestions.tables import Case, CaseEvent
 from civic.suggestions.workflow import (
+    FILER_VERBS,
     MOVES,
     STAMPS,
     STATUS_LABELS,
@@ -102,13 +103,21 @@ def parties(viewer: Viewer | None, case: CaseRef, proven: bool = False) -> set[P
     return found
 
 
+def is_staff_of(viewer: Viewer | None, case: CaseRef) -> bool:
+    """Staff the case reaches see names, phones and the notes passed between them."""
+    return (
+        is_community_side(viewer, case)
+        or is_street_side(viewer, case)
+        or is_department_side(viewer, case)
+    )
+
+
 def may_see_content(viewer: Viewer | None, case: CaseRef, proven: bool = False) -> bool:
     """A public case is seen by all; a private one by its filer and the staff it reaches."""
     return (
         case.row["is_public"]
-        or bool(parties(viewer, case, proven) & {Party.FILER, Party.COMMUNITY})
-        or is_street_side(viewer, case)
-        or is_department_side(viewer, case)
+        or Party.FILER in parties(viewer, case, proven)
+        or is_staff_of(viewer, case)
     )
 
 
@@ -204,7 +213,7 @@ async def file_case(
             CaseEvent(
                 case=case_id,
                 actor=viewer.id if viewer else None,
-                verb="file",
+                verb=Verb.FILE,
                 from_status="",
                 to_status=S.SUBMITTED,
                 level=L.COMMUNITY,
@@ -267,8 +276,8 @@ async def act(
 ) -> None:
     """Every staff step: accept, reply, start, escalate, take, hand back, answer, reject,
     merge, adopt. Who may take it is the MOVES table's answer."""
-    if verb in {Verb.RATE, Verb.REOPEN, Verb.EXPIRE}:
-        raise NotAllowed(_("评价请用评价表。"))
+    if verb in FILER_VERBS:
+        raise NotAllowed(_("您现在不能这样处理这件事。"))
     case = await load(code)
     found = parties(viewer, case)
     move = MOVES[verb]

@@ -22,6 +22,7 @@ class Party(StrEnum):
 
 
 class Verb(StrEnum):
+    FILE = "file"  # the case arrives: not a move, the first line of the history
     ACCEPT = "accept"  # 受理
     REPLY = "reply"  # a public reply; counts as the first response
     START = "start"  # 办理
@@ -88,6 +89,7 @@ STATUS_LABELS = {
 }
 
 VERB_LABELS = {
+    Verb.FILE: "提交",
     Verb.ACCEPT: "受理",
     Verb.REPLY: "回复",
     Verb.START: "开始办理",
@@ -115,6 +117,10 @@ INTERNAL = frozenset({Verb.ESCALATE, Verb.HAND_BACK})
 """Notes passed between community, street and department: staff see them, the public not."""
 
 
+FILER_VERBS = frozenset({Verb.FILE, Verb.RATE, Verb.REOPEN, Verb.EXPIRE})
+"""Steps that are not taken from a staff desk."""
+
+
 def allowed(verb: Verb, current: S, parties: set[Party]) -> bool:
-    move = MOVES[verb]
-    return current in move.sources and bool(move.parties & parties)
+    move = MOVES.get(verb)
+    return move is not None and current in move.sources and bool(move.parties & parties)

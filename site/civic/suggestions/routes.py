@@ -1,0 +1,351 @@
+"""The public side of 意见箱: the board, filing a case, a case by its tracking code, rating."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from litestar import Controller, Request, Response, get, post
+from litestar.params import FromPath, FromQuery
+from litestar.response import Redirect, Template
+
+from civic.accounts import service as accounts
+from civic.accounts.roles import Role
+from civic.accounts.viewer import current_viewer
+from civic.errors import DomainError, NotFound
+from civic.notices.pdf import pdf_response, render_pdf
+from civic.notices.qr import qr_svg
+from civic.places import service as places
+from civic.settings import CaseClocks
+from civic.suggestions import codes, queries, service
+from civic.suggestions.tables import Case
+from civic.suggestions.workflow import (
+    FILER_VERBS,
+    LEVEL_LABELS,
+    MOVES,
+    RATING_LABELS,
+    STATUS_LABELS,
+    VERB_LABELS,
+    L,
+    Party,
+    S,
+    Verb,
+    allowed,
+)
+from civic.web.forms import Form
+from civic.web.i18n import _
+from civic.web.pages import render, safe_next, see_other, wants_fragment
+from civic.web.quota import Quota
+
+CATEGORIES = [(c.value, c.value) for c in Case.Category]
+PROVEN = "cases"  # session key: codes this browser filed, or proved with the phone's digits
+FILINGS_PER_HOUR = 10
+CODE_MISSES = 20  # wrong codes per address in 15 minutes
+DIGIT_MISSES = 5  # wrong phone digits per case in 15 minutes
+
+
+def _now(request: Request) -> datetime:
+    return request.app.state.clock.now()
+
+
+def _clocks(request: Request) -> CaseClocks:
+    return request.app.state.settings.cases
+
+
+def _address(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+def _quota(request: Request, limit: int, window: int, message: str) -> Quota:
+    return Quota(request.app.stores.get("quota"), limit, window, message)
+
+
+def _proven(request: Request, code: str) -> bool:
+    session = request.scope.get("session")
+    return isinstance(session, dict) and code in session.get(PROVEN, [])
+
+
+def _remember(request: Request, code: str) -> None:
+    session = request.scope.get("session")
+    known = list(session.get(PROVEN, [])) if isinstance(session, dict) else []
+    request.set_session({**(session or {}), PROVEN: [*known[-19:], code]})
+
+
+class SuggestionController(Controller):
+    path = "/c/{slug:str}/suggestions"
+
+    @get("/")
+    async def board(
+        self,
+        request: Request,
+        slug: FromPath[str],
+        status: FromQuery[str] = "",
+        category: FromQuery[str] = "",
+        page: FromQuery[int] = 1,
+    ) -> Template:
+        community = await places.community_or_404(slug)
+        now = _now(request)
+        await service.close_unrated(now, community_id=community.id, clocks=_clocks(request))
+        board = await queries.board(community.id, now, status, category, page)
+        return render(
+            request,
+            "suggestions/board.html",
+            fragment="suggestions/_board_list.html",
+            community=community,
+            board=board,
+            states=[(s.value, STATUS_LABELS[s]) for s in S],
+            categories=CATEGORIES,
+            state=status,
+            category=category,
+            page=max(page, 1),
+            now=now,
+        )
+
+    async def _form_page(
+        self, request: Request, community: object, form: Form, status: int = 200, notice: str = ""
+    ) -> Template:
+        viewer = await current_viewer(request)
+        buildings = (await places.buildings_by_community()).get(community.id, [])
+        return render(
+            request,
+            "suggestions/new.html",
+            community=community,
+            form=form,
+            categories=CATEGORIES,
+            buildings=[(b["id"], b["name"]) for b in buildings],
+            representatives=[
+                (r["id"], r["name"])
+                for r in await accounts.holders(Role.PARTY_REPRESENTATIVE, community.id)
+            ],
+            for_others=service.can_file_for_others(viewer, community.id),
+            notice=notice,
+            status=status,
+        )
+
+    @get("/new")
+    async def new_page(
+        self, request: Request, slug: FromPath[str], to: FromQuery[str] = ""
+    ) -> Template:
+        community = await places.community_or_404(slug)
+        return await self._form_page(request, community, Form({"public": "1", "to": to}))
+
+    @post("/new")
+    async def file(self, request: Request, slug: FromPath[str]) -> Template | Redirect:
+        community = await places.community_or_404(slug)
+        viewer = await current_viewer(request)
+        form = await Form.read(request)
+        phone = accounts.normalise_phone(form.get("phone"))
+        for name, message in service.check_case(
+            form.get("category"), form.get("text"), form.get("place"), phone
+        ).items():
+            form.error(name, message)
+        if not form.ok:
+            return await self._form_page(request, community, form, 422)
+        quota = _quota(
+            request,
+            FILINGS_PER_HOUR,
+            3600,
+            _("这个网络一小时内提交得太多了，请 {minutes} 分钟后再提交。您写的内容还在下面。"),
+        )
+        key = f"file:{_address(request)}"
+        try:
+            await quota.check(key)
+            code = await service.file_case(
+                viewer,
+                community.id,
+                category=form.get("category"),
+                text=form.get("text"),
+                now=_now(request),
+                building_id=form.int("building"),
+                place=form.get("place"),
+                is_public=form.get("public") == "1",
+                representative_id=form.int("to"),
+                name=form.get("name"),
+                phone=phone,
+                clocks=_clocks(request),
+            )
+        except DomainError as refused:
+            return await self._form_page(
+                request, community, form, refused.status_code, refused.message
+            )
+        await quota.spend(key)
+        if viewer is None:
+            _remember(request, code)
+        return see_other(f"/s/{code}?filed=1")
+
+
+class CaseController(Controller):
+    """A case by its tracking code: printed on the receipt, typed on any phone."""
+
+    path = "/s"
+
+    @get("/")
+    async def lookup(self, request: Request, code: FromQuery[str] = "") -> Template | Redirect:
+        if not code:
+            return render(request, "suggestions/lookup.html", form=Form(), message="")
+        wanted = codes.normalise(code)
+        quota = _quota(
+            request, CODE_MISSES, 15 * 60, _("查询码输错太多次了，请 {minutes} 分钟后再试。")
+        )
+        key = f"code:{_address(request)}"
+        await quota.check(key)
+        if codes.is_well_formed(wanted) and await Case.exists().where(Case.code == wanted):
+            return see_other(f"/s/{wanted}")
+        await quota.spend(key)
+        return render(
+            request,
+            "suggestions/lookup.html",
+            form=Form({"code": code}),
+            message=_("没有找到这个查询码，请核对回执上的 8 位查询码。"),
+            status=404,
+        )
+
+    async def _page(
+        self,
+        request: Request,
+        code: str,
+        *,
+        notice: str = "",
+        status: int = 200,
+        form: Form | None = None,
+    ) -> Template:
+        now = _now(request)
+        await service.close_unrated(now, code=code, clocks=_clocks(request))
+        viewer = await current_viewer(request)
+        proven = _proven(request, code)
+        page = await queries.case_page(code, now)
+        if page is None:
+            raise NotFound(_("没有找到这个查询码，请核对回执上的 8 位查询码。"))
+        case = service.CaseRef(page.case, page.case["street_id"])
+        found = service.parties(viewer, case, proven)
+        staff = service.is_staff_of(viewer, case)
+        verbs = [v for v in MOVES if v not in FILER_VERBS and allowed(v, case.status, found)]
+        departments = (
+            await places.departments()
+            if Verb.ESCALATE in verbs and (case.level is L.STREET)
+            else []
+        )
+        return render(
+            request,
+            "suggestions/case.html",
+            page=page,
+            row=page.row,
+            timeline=page.timeline(staff),
+            sees=service.may_see_content(viewer, case, proven),
+            staff=staff,
+            is_filer=Party.FILER in found,
+            may_rate=Party.FILER in found and case.status is S.FEEDBACK,
+            verbs=verbs,
+            verb_labels=VERB_LABELS,
+            departments=departments,
+            level=case.level,
+            level_labels=LEVEL_LABELS,
+            ratings=list(RATING_LABELS.items()),
+            filed=request.query_params.get("filed") == "1",
+            notice=notice,
+            form=form or Form(),
+            now=now,
+            status=status,
+        )
+
+    @get("/{code:str}")
+    async def case(self, request: Request, code: FromPath[str]) -> Template | Redirect:
+        wanted = codes.normalise(code)
+        if wanted != code and codes.is_well_formed(wanted):
+            return see_other(f"/s/{wanted}")
+        if not codes.is_well_formed(wanted):
+            raise NotFound(_("没有找到这个查询码，请核对回执上的 8 位查询码。"))
+        return await self._page(request, wanted)
+
+    @post("/{code:str}/verify")
+    async def verify(self, request: Request, code: FromPath[str]) -> Template | Redirect:
+        """The filer proves who they are with the last four digits of their phone."""
+        form = await Form.read(request)
+        quota = _quota(request, DIGIT_MISSES, 15 * 60, _("输错太多次了，请 {minutes} 分钟后再试。"))
+        key = f"digits:{code}"
+        await quota.check(key)
+        case = await service.load(code)
+        if service.proves_filer(case, form.get("last4")):
+            _remember(request, code)
+            return see_other(f"/s/{code}")
+        await quota.spend(key)
+        form.error("last4", _("号码不对。请输入提交时留的手机号的最后四位。"))
+        return await self._page(request, code, form=form, status=422)
+
+    @post("/{code:str}/rate")
+    async def rate(self, request: Request, code: FromPath[str]) -> Template | Redirect:
+        form = await Form.read(request)
+        try:
+            await service.rate(
+                await current_viewer(request),
+                code,
+                form.get("rating"),
+                _now(request),
+                comment=form.get("comment"),
+                proven=_proven(request, code),
+                clocks=_clocks(request),
+            )
+        except DomainError as refused:
+            return await self._page(
+                request, code, notice=refused.message, status=refused.status_code, form=form
+            )
+        return see_other(f"/s/{code}")
+
+    @post("/{code:str}/act")
+    async def act(self, request: Request, code: FromPath[str]) -> Template | Redirect:
+        """A staff step. From a queue row with htmx, the answer is that row, updated."""
+        form = await Form.read(request)
+        viewer = await current_viewer(request)
+        back = safe_next(form.get("next"), f"/s/{code}")
+        try:
+            await service.act(
+                viewer,
+                code,
+                Verb(form.get("verb")),
+                _now(request),
+                note=form.get("note"),
+                department_id=form.int("department"),
+                original_code=form.get("original"),
+                clocks=_clocks(request),
+            )
+        except ValueError:
+            return await self._page(request, code, notice=_("请选择操作。"), status=422, form=form)
+        except DomainError as refused:
+            if wants_fragment(request):
+                return await self._row(request, code, back, refused.message, refused.status_code)
+            return await self._page(
+                request, code, notice=refused.message, status=refused.status_code, form=form
+            )
+        if wants_fragment(request):
+            return await self._row(request, code, back)
+        return see_other(back)
+
+    async def _row(
+        self, request: Request, code: str, back: str, notice: str = "", status: int = 200
+    ) -> Template:
+        now = _now(request)
+        row = await queries.queue_row(code, now)
+        return render(
+            request,
+            "suggestions/_queue_row.html",
+            row=row,
+            notice=notice,
+            now=now,
+            back=back,
+            status=status,
+        )
+
+    @get("/{code:str}/receipt.pdf")
+    async def receipt(self, request: Request, code: FromPath[str]) -> Response[bytes]:
+        """The printable receipt: the code, how to look it up, and a QR code of the case."""
+        page = await queries.case_page(code, _now(request))
+        if page is None:
+            raise NotFound(_("没有找到这个查询码，请核对回执上的 8 位查询码。"))
+        url = f"{request.app.state.settings.base_url}/s/{code}"
+        pdf = await render_pdf(
+            "suggestions/receipt.pdf.html",
+            page=page,
+            code=codes.shown(code),
+            url=url,
+            qr=qr_svg(url),
+        )
+        return pdf_response(pdf, f"receipt-{code}.pdf")

@@ -1,0 +1,65 @@
+"""Work queues: a community's cases, a street's summoned cases, a department's."""
+
+from __future__ import annotations
+
+from litestar import Controller, Request, get
+from litestar.params import FromPath
+from litestar.response import Template
+
+from civic.accounts.guards import requires
+from civic.accounts.roles import Role
+from civic.accounts.viewer import Place, current_viewer, may_act
+from civic.suggestions import queries, service
+from civic.suggestions.routes import _clocks, _now
+from civic.web.pages import render
+
+
+def _queue_page(
+    request: Request, heading: str, queue: queries.Queue, **context: object
+) -> Template:
+    return render(
+        request,
+        "suggestions/queue.html",
+        heading=heading,
+        queue=queue,
+        now=_now(request),
+        **context,
+    )
+
+
+class CaseQueueController(Controller):
+    @get(
+        "/staff/c/{slug:str}/suggestions/",
+        guards=[requires(Role.COMMUNITY_STAFF, Role.PARTY_REPRESENTATIVE)],
+    )
+    async def community(self, request: Request, slug: FromPath[str]) -> Template:
+        """The community's queue; a party representative sees the cases addressed to them."""
+        community = request.state["community"]
+        viewer = await current_viewer(request)
+        now = _now(request)
+        await service.close_unrated(now, community_id=community.id, clocks=_clocks(request))
+        is_staff = may_act(viewer, {Role.COMMUNITY_STAFF}, Place(community_id=community.id))
+        queue = await queries.community_queue(
+            community.id, now, representative_id=None if is_staff else viewer.id
+        )
+        heading = f"{community.name} · 意见箱" if is_staff else f"{community.name} · 党代表信箱"
+        return _queue_page(request, heading, queue, community=community, held_label="已上报")
+
+    @get("/staff/street/{street:str}/suggestions/", guards=[requires(Role.STREET_OFFICIAL)])
+    async def street(self, request: Request, street: FromPath[str]) -> Template:
+        place = request.state["street"]
+        queue = await queries.street_queue(place.id, _now(request))
+        return _queue_page(
+            request, f"{place.name} · 吹哨案件", queue, community=None, held_label="已派职能部门"
+        )
+
+    @get(
+        "/staff/department/{department:str}/suggestions/",
+        guards=[requires(Role.DEPARTMENT_STAFF)],
+    )
+    async def department(self, request: Request, department: FromPath[str]) -> Template:
+        place = request.state["department"]
+        queue = await queries.department_queue(place["id"], _now(request))
+        return _queue_page(
+            request, f"{place['name']} · 报到案件", queue, community=None, held_label=""
+        )
