@@ -109,7 +109,7 @@ class CaseRow:
         return span(now - self.filed_at)
 
 
-_COLUMNS = (
+LIST_COLUMNS = (
     Case.code,
     Case.category,
     Case.status,
@@ -141,7 +141,7 @@ def holder_name(row: dict) -> str:
     return row["community_name"] or LEVEL_LABELS[level]
 
 
-def _row(r: dict, now: datetime) -> CaseRow:
+def case_row(r: dict, now: datetime) -> CaseRow:
     held = r["held_since"]
     return CaseRow(
         code=r["code"],
@@ -186,7 +186,7 @@ async def board(
         .where(Case.community == community_id)
         .group_by(Case.status)
     )
-    query = Case.select(*_COLUMNS).where(
+    query = Case.select(*LIST_COLUMNS).where(
         (Case.community == community_id) & (Case.is_public == True)  # noqa: E712
     )
     if status in {s.value for s in S}:
@@ -201,7 +201,7 @@ async def board(
     )
     return Board(
         counts={S(c["status"]): c["n"] for c in counts},
-        rows=[_row(r, now) for r in rows[:BOARD_PAGE]],
+        rows=[case_row(r, now) for r in rows[:BOARD_PAGE]],
         more=len(rows) > BOARD_PAGE,
     )
 
@@ -292,7 +292,7 @@ async def case_page(code: str, now: datetime) -> CasePage | None:
         held = e["level"] or held
     return CasePage(
         case=case,
-        row=_row(case, now),
+        row=case_row(case, now),
         community_slug=case["community_slug"],
         building=case["building_name"] or "",
         representative=case["representative_name"] or "",
@@ -314,7 +314,7 @@ class Queue:
 def _queue(rows: list[dict], now: datetime, is_mine: Callable[[dict], bool]) -> Queue:
     mine, elsewhere, waiting = [], [], []
     for r in rows:
-        row = _row(r, now)
+        row = case_row(r, now)
         if row.status is S.FEEDBACK:
             waiting.append(row)
         elif is_mine(r):
@@ -334,7 +334,7 @@ async def community_queue(
     community_id: int, now: datetime, representative_id: int | None = None
 ) -> Queue:
     """A community's open cases in one query; a representative sees only their mailbox."""
-    query = Case.select(*_COLUMNS).where(
+    query = Case.select(*LIST_COLUMNS).where(
         (Case.community == community_id) & Case.status.is_in(list(_QUEUED))
     )
     if representative_id is not None:
@@ -344,7 +344,7 @@ async def community_queue(
 
 async def street_queue(street_id: int, now: datetime) -> Queue:
     """Cases escalated to the street from any of its communities, and those it sent on."""
-    rows = await Case.select(*_COLUMNS, Case.community.slug.as_alias("slug")).where(
+    rows = await Case.select(*LIST_COLUMNS, Case.community.slug.as_alias("slug")).where(
         (Case.community.street == street_id)
         & Case.status.is_in(list(OPEN))
         & Case.level.is_in([L.STREET, L.DEPARTMENT])
@@ -353,7 +353,7 @@ async def street_queue(street_id: int, now: datetime) -> Queue:
 
 
 async def department_queue(department_id: int, now: datetime) -> Queue:
-    rows = await Case.select(*_COLUMNS).where(
+    rows = await Case.select(*LIST_COLUMNS).where(
         (Case.department == department_id)
         & (Case.level == L.DEPARTMENT)
         & Case.status.is_in(list(OPEN))
@@ -363,8 +363,8 @@ async def department_queue(department_id: int, now: datetime) -> Queue:
 
 async def queue_row(code: str, now: datetime) -> CaseRow | None:
     """One row, for the htmx swap after a one-tap action."""
-    row = await Case.select(*_COLUMNS).where(Case.code == code).first()
-    return _row(row, now) if row else None
+    row = await Case.select(*LIST_COLUMNS).where(Case.code == code).first()
+    return case_row(row, now) if row else None
 
 
 # /me ---------------------------------------------------------------------------------------

@@ -16,7 +16,7 @@ from civic.notices.pdf import pdf_response, render_pdf
 from civic.notices.qr import qr_svg
 from civic.places import service as places
 from civic.settings import CaseClocks
-from civic.suggestions import codes, queries, service
+from civic.suggestions import codes, queries, report, service
 from civic.suggestions.tables import Case
 from civic.suggestions.workflow import (
     FILER_VERBS,
@@ -70,6 +70,37 @@ def _remember(request: Request, code: str) -> None:
     request.set_session({**(session or {}), PROVEN: [*known[-19:], code]})
 
 
+async def report_response(
+    request: Request,
+    *,
+    scope: str,
+    month: str,
+    pdf: bool,
+    full: bool,
+    back: tuple[str, str],
+    community_id: int | None = None,
+    street_id: int | None = None,
+) -> Template | Response[bytes]:
+    """A month's report as a page or an A4 PDF; `full` adds the filers' names and words."""
+    now = _now(request)
+    chosen = report.parse_month(month, now)
+    built = await report.build(
+        chosen, now, community_id=community_id, street_id=street_id, scope=scope
+    )
+    context = {"report": built, "full": full, "now": now}
+    if pdf:
+        rendered = await render_pdf("suggestions/report.pdf.html", **context)
+        return pdf_response(rendered, f"report-{chosen:%Y-%m}.pdf")
+    return render(
+        request,
+        "suggestions/report.html",
+        months=report.recent_months(now),
+        pdf_url=request.url.path.removesuffix("/") + ".pdf",
+        back=back,
+        **context,
+    )
+
+
 class SuggestionController(Controller):
     path = "/c/{slug:str}/suggestions"
 
@@ -119,6 +150,22 @@ class SuggestionController(Controller):
             for_others=service.can_file_for_others(viewer, community.id),
             notice=notice,
             status=status,
+        )
+
+    @get(["/report", "/report.pdf"])
+    async def public_report(
+        self, request: Request, slug: FromPath[str], month: FromQuery[str] = ""
+    ) -> Template | Response[bytes]:
+        """向群众汇报: the month's figures with no personal detail, to read or to post up."""
+        community = await places.community_or_404(slug)
+        return await report_response(
+            request,
+            scope=community.name,
+            month=month,
+            pdf=request.url.path.endswith(".pdf"),
+            full=False,
+            back=(f"/c/{slug}/suggestions/", _("意见箱")),
+            community_id=community.id,
         )
 
     @get("/new")

@@ -30,6 +30,8 @@ from civic.web.i18n import _
 MAX_TEXT = 1000
 FILE_FOR_OTHERS = frozenset({Role.COMMUNITY_STAFF, Role.BUILDING_LEADER, Role.GRID_WORKER})
 DEFAULT_CLOCKS = CaseClocks()
+RESPONSES = frozenset({Verb.ACCEPT, Verb.REPLY, Verb.ESCALATE, Verb.REJECT, Verb.MERGE})
+"""Steps that count as the first response the 12-hour clock asks for."""
 
 
 @dataclass(frozen=True)
@@ -291,7 +293,7 @@ async def act(
     if move.needs_note and not note:
         raise DomainError(_("请写上说明，对方会看到。"))
     changes: dict = {}
-    if verb in {Verb.ACCEPT, Verb.REPLY, Verb.ESCALATE} and case.row["responded_at"] is None:
+    if verb in RESPONSES and case.row["responded_at"] is None:
         changes[Case.responded_at] = now
     if verb is Verb.ESCALATE:
         changes.update(await _escalation(case, department_id))
@@ -312,6 +314,8 @@ async def act(
             changes[Case.department] = None
     elif verb is Verb.ANSWER:
         changes[Case.answer] = note
+        if now > case.row["resolve_by"]:
+            changes[Case.answered_late] = True
     elif verb in {Verb.REJECT, Verb.MERGE}:
         if case.level is not L.COMMUNITY:
             raise NotAllowed(_("上报后的事项不能不予受理或合并，请退回社区。"))

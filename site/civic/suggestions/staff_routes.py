@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from litestar import Controller, Request, get
-from litestar.params import FromPath
+from litestar import Controller, Request, Response, get
+from litestar.params import FromPath, FromQuery
 from litestar.response import Template
 
 from civic.accounts.guards import requires
 from civic.accounts.roles import Role
 from civic.accounts.viewer import Place, current_viewer, may_act
 from civic.suggestions import queries, service
-from civic.suggestions.routes import _clocks, _now
+from civic.suggestions.routes import _clocks, _now, report_response
+from civic.web.i18n import _
 from civic.web.pages import render
 
 
@@ -44,6 +45,45 @@ class CaseQueueController(Controller):
         )
         heading = f"{community.name} · 意见箱" if is_staff else f"{community.name} · 党代表信箱"
         return _queue_page(request, heading, queue, community=community, held_label="已上报")
+
+    @get(
+        ["/staff/c/{slug:str}/suggestions/report", "/staff/c/{slug:str}/suggestions/report.pdf"],
+        guards=[requires(Role.COMMUNITY_STAFF)],
+    )
+    async def community_report(
+        self, request: Request, slug: FromPath[str], month: FromQuery[str] = ""
+    ) -> Template | Response[bytes]:
+        community = request.state["community"]
+        return await report_response(
+            request,
+            scope=community.name,
+            month=month,
+            pdf=request.url.path.endswith(".pdf"),
+            full=True,
+            back=(f"/staff/c/{slug}/suggestions/", _("意见箱工作台")),
+            community_id=community.id,
+        )
+
+    @get(
+        [
+            "/staff/street/{street:str}/suggestions/report",
+            "/staff/street/{street:str}/suggestions/report.pdf",
+        ],
+        guards=[requires(Role.STREET_OFFICIAL)],
+    )
+    async def street_report(
+        self, request: Request, street: FromPath[str], month: FromQuery[str] = ""
+    ) -> Template | Response[bytes]:
+        place = request.state["street"]
+        return await report_response(
+            request,
+            scope=place.name,
+            month=month,
+            pdf=request.url.path.endswith(".pdf"),
+            full=True,
+            back=(f"/staff/street/{street}/suggestions/", _("吹哨案件")),
+            street_id=place.id,
+        )
 
     @get("/staff/street/{street:str}/suggestions/", guards=[requires(Role.STREET_OFFICIAL)])
     async def street(self, request: Request, street: FromPath[str]) -> Template:

@@ -66,6 +66,7 @@ class Case(Table):
     rating = Varchar(length=20, default="")
     rating_comment = Varchar(length=200, default="")
     reopened = Boolean(default=False)
+    answered_late = Boolean(default=False)  # any feedback given after its deadline
     merged_into = Varchar(length=8, default="")
     filed_at = Timestamptz(default=TimestamptzNow())
     respond_by = Timestamptz()

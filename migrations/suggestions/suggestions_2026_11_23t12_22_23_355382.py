@@ -79,7 +79,7 @@ class Person(Table, tablename="person", schema=None):
     )
 
 
-ID = "2026-11-23T12:13:36:334233"
+ID = "2026-11-23T12:22:23:355382"
 VERSION = "1.38.0"
 DESCRIPTION = ""
 
@@ -542,6 +542,27 @@ async def forwards():
         tablename="case",
         column_name="reopened",
         db_column_name="reopened",
+        column_class_name="Boolean",
+        column_class=Boolean,
+        params={
+            "default": False,
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Case",
+        tablename="case",
+        column_name="answered_late",
+        db_column_name="answered_late",
         column_class_name="Boolean",
         column_class=Boolean,
         params={

@@ -1,0 +1,178 @@
+"""月报告 (seed 000) and 向群众汇报 (seed 004): a month of cases for a community or a street.
+
+Definitions, also printed under the figures:
+- the month's cases are those filed in that calendar month, Beijing time;
+- a first response is on time when it came (受理, a reply or 吹哨) before its deadline; cases
+  whose deadline has not passed and that have no response yet are not counted either way;
+- feedback is on time when every answer came before its deadline (an answer after 不满意
+  has a new deadline), counted the same way; rejected and merged cases have no feedback clock;
+- satisfaction is (满意 + 基本满意) ÷ rated cases;
+- the oldest open cases are those still open today, whatever month they were filed in."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+
+from civic.suggestions.queries import LIST_COLUMNS, CaseRow, case_row
+from civic.suggestions.tables import Case, CaseEvent
+from civic.suggestions.workflow import LEVEL_LABELS, OPEN, RATING_LABELS, STATUS_LABELS, L, S, Verb
+from civic.web.clock import LOCAL_TZ
+
+OLDEST = 5
+
+
+def month_bounds(month: date) -> tuple[datetime, datetime]:
+    """The month's first instant and the next month's, in UTC."""
+    start = datetime(month.year, month.month, 1, tzinfo=LOCAL_TZ)
+    following = (
+        datetime(month.year + 1, 1, 1, tzinfo=LOCAL_TZ)
+        if month.month == 12
+        else datetime(month.year, month.month + 1, 1, tzinfo=LOCAL_TZ)
+    )
+    return start.astimezone(UTC), following.astimezone(UTC)
+
+
+def parse_month(typed: str, now: datetime) -> date:
+    """ "2026-10" -> 1 October 2026; anything else -> the current month."""
+    try:
+        year, month = (int(part) for part in typed.split("-"))
+        return date(year, month, 1)
+    except ValueError:
+        today = now.astimezone(LOCAL_TZ)
+        return date(today.year, today.month, 1)
+
+
+def recent_months(now: datetime, count: int = 3) -> list[date]:
+    today = now.astimezone(LOCAL_TZ)
+    months, year, month = [], today.year, today.month
+    for _ in range(count):
+        months.append(date(year, month, 1))
+        year, month = (year - 1, 12) if month == 1 else (year, month - 1)
+    return months
+
+
+def _rate(part: int, whole: int) -> str:
+    return f"{part / whole:.0%}" if whole else "—"
+
+
+@dataclass
+class Rates:
+    on_time: int = 0
+    counted: int = 0
+
+    @property
+    def shown(self) -> str:
+        return _rate(self.on_time, self.counted)
+
+
+@dataclass
+class Figures:
+    total: int = 0
+    by_category: dict[str, int] = field(default_factory=dict)
+    by_state: dict[str, int] = field(default_factory=dict)
+    response: Rates = field(default_factory=Rates)
+    feedback: Rates = field(default_factory=Rates)
+    ratings: dict[str, int] = field(default_factory=dict)
+    reopened: int = 0
+    adopted: int = 0
+
+    @property
+    def rated(self) -> int:
+        return sum(self.ratings.values())
+
+    @property
+    def satisfaction(self) -> str:
+        pleased = self.ratings.get("满意", 0) + self.ratings.get("基本满意", 0)
+        return _rate(pleased, self.rated)
+
+
+@dataclass
+class Report:
+    scope: str
+    month: date
+    figures: Figures
+    escalations: list[tuple[str, int]]
+    per_community: list[tuple[str, Figures]]
+    oldest_open: list[CaseRow]
+    filer_names: dict[str, str]  # code -> name, for the staff version only
+
+
+def figures_of(rows: list[dict], now: datetime) -> Figures:
+    f = Figures(total=len(rows))
+    categories = Counter(r["category"] for r in rows)
+    f.by_category = {c.value: categories[c.value] for c in Case.Category if categories[c.value]}
+    states = Counter(r["status"] for r in rows)
+    f.by_state = {STATUS_LABELS[s]: states[s.value] for s in S if states[s.value]}
+    for r in rows:
+        if r["responded_at"] is not None or r["respond_by"] < now:
+            f.response.counted += 1
+            responded = r["responded_at"]
+            f.response.on_time += bool(responded and responded <= r["respond_by"])
+        if r["status"] in (S.REJECTED, S.MERGED):
+            continue
+        if r["feedback_at"] is not None or r["resolve_by"] < now:
+            f.feedback.counted += 1
+            f.feedback.on_time += r["feedback_at"] is not None and not r["answered_late"]
+    ratings = Counter(r["rating"] for r in rows if r["rating"])
+    f.ratings = {label: ratings[k.value] for k, label in RATING_LABELS.items()}
+    f.reopened = sum(1 for r in rows if r["reopened"])
+    f.adopted = sum(1 for r in rows if r["adopted_at"] is not None)
+    return f
+
+
+async def build(
+    month: date,
+    now: datetime,
+    *,
+    community_id: int | None = None,
+    street_id: int | None = None,
+    scope: str = "",
+) -> Report:
+    """One community's or one street's month, in three queries whatever the number of cases."""
+    start, end = month_bounds(month)
+    where = Case.community == community_id if community_id else Case.community.street == street_id
+    rows = await Case.select(*LIST_COLUMNS, Case.feedback_at, Case.answered_late).where(
+        where & (Case.filed_at >= start) & (Case.filed_at < end)
+    )
+    event_where = (
+        CaseEvent.case.community == community_id
+        if community_id
+        else CaseEvent.case.community.street == street_id
+    )
+    escalations = await CaseEvent.select(
+        CaseEvent.level, CaseEvent.department.name.as_alias("department")
+    ).where(
+        event_where
+        & (CaseEvent.verb == Verb.ESCALATE)
+        & (CaseEvent.case.filed_at >= start)
+        & (CaseEvent.case.filed_at < end)
+    )
+    oldest = (
+        await Case.select(*LIST_COLUMNS)
+        .where(where & Case.status.is_in(list(OPEN)))
+        .order_by(Case.filed_at)
+        .limit(OLDEST)
+    )
+    where_to = Counter(
+        e["department"] if e["level"] == L.DEPARTMENT else LEVEL_LABELS[L.STREET]
+        for e in escalations
+    )
+    by_community: dict[str, list[dict]] = {}
+    for r in rows:
+        by_community.setdefault(r["community_name"], []).append(r)
+    return Report(
+        scope=scope,
+        month=month,
+        figures=figures_of(rows, now),
+        escalations=sorted(where_to.items(), key=lambda item: -item[1]),
+        per_community=[
+            (name, figures_of(community_rows, now))
+            for name, community_rows in sorted(by_community.items())
+        ]
+        if street_id
+        else [],
+        oldest_open=[case_row(r, now) for r in oldest],
+        filer_names={r["code"]: r["filer_name"] for r in oldest},
+    )
