@@ -24,7 +24,7 @@ import sys
 import tempfile
 import time
 from contextlib import ExitStack
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from html.parser import HTMLParser
 from http.cookies import SimpleCookie
@@ -56,14 +56,14 @@ PHONES = {
     "member": "13700000000",
     "staff": "13900000011",
     "admin": "13900000001",
+    "street": "13900000002",
 }
 
 KB = 1024
 HOME_HTML_BUDGET = 14 * KB  # what fits in the first round trip of a new TCP connection
 HOME_FIRST_VISIT_BUDGET = 45 * KB
 HOME_QUERY_BUDGET = 6
-POSTER_BUDGET = 150 * KB
-POSTER_TEXT = "杏花社区"
+CASE_CODE = "{case}"  # replaced by the code of a public demo case found on the board
 
 
 @dataclass(frozen=True)
@@ -76,6 +76,9 @@ class Budget:
 HOME = Budget(HOME_HTML_BUDGET, HOME_QUERY_BUDGET, HOME_FIRST_VISIT_BUDGET)
 TREE = Budget(20 * KB, 8)  # the wish tree, whatever the number of wishes
 WISH = Budget(14 * KB, 8)
+BOARD = Budget(20 * KB, 8)  # the public case board, whatever the number of cases
+CASE = Budget(14 * KB, 8)
+QUEUE = Budget(25 * KB, 8)
 
 
 @dataclass(frozen=True)
@@ -95,6 +98,12 @@ PAGES = [
     Page("wish tree, member", "/c/xinghua/wishes/", who="member", budget=TREE),
     Page("wish, visitor", "/c/xinghua/wishes/1/", budget=WISH),
     Page("wish staff queue", "/staff/c/xinghua/wishes/", who="staff"),
+    Page("case board", "/c/xinghua/suggestions/", load=True, budget=BOARD),
+    Page("case, visitor", f"/s/{CASE_CODE}", load=True, budget=CASE),
+    Page("case, staff", f"/s/{CASE_CODE}", who="staff", budget=CASE),
+    Page("case queue, community", "/staff/c/xinghua/suggestions/", who="staff", budget=QUEUE),
+    Page("case queue, street", "/staff/street/liuyin/suggestions/", who="street", budget=QUEUE),
+    Page("monthly report", "/c/xinghua/suggestions/report"),
     Page("login", "/login"),
     Page("staff community", "/staff/c/xinghua/", who="staff"),
     Page("admin people", "/staff/admin/people", who="admin"),
@@ -394,31 +403,55 @@ def measure_page(
     return Row(page, got.status, len(got.body), first_visit, int(count) if count else None)
 
 
+@dataclass(frozen=True)
+class Pdf:
+    label: str
+    path: str
+    budget: int
+    text: str  # must be found in the PDF's text
+    seconds: float | None = None  # render-time budget, if the issue sets one
+
+
+PDFS = [
+    Pdf("poster", "/c/xinghua/poster.pdf", 150 * KB, "杏花社区"),
+    Pdf("monthly report", "/c/xinghua/suggestions/report.pdf", 200 * KB, "意见箱月报告", 1.0),
+    Pdf("case receipt", f"/s/{CASE_CODE}/receipt.pdf", 150 * KB, "意见回执"),
+]
+
+
 @dataclass
-class Poster:
+class PdfRun:
+    pdf: Pdf
     size: int
     median_ms: float
     text_ok: bool
 
 
-def measure_poster(port: int, folder: Path) -> Poster:
-    path = "/c/xinghua/poster.pdf"
+def measure_pdf(port: int, pdf: Pdf, path: str, folder: Path) -> PdfRun:
     request(port, path, compressed=False)  # warm-up: fonts and WeasyPrint load on first use
     runs = [request(port, path, compressed=False) for _ in range(5)]
     if any(r.status != 200 for r in runs):
         raise RuntimeError(f"{path}: HTTP {[r.status for r in runs]}")
-    pdf = folder / "poster.pdf"
-    pdf.write_bytes(runs[-1].body)
+    file = folder / "notice.pdf"
+    file.write_bytes(runs[-1].body)
     try:
         text = subprocess.run(
-            ["pdftotext", "-q", str(pdf), "-"], capture_output=True, text=True, check=False
+            ["pdftotext", "-q", str(file), "-"], capture_output=True, text=True, check=False
         ).stdout
     except FileNotFoundError:
-        note("pdftotext is missing (poppler-utils): the poster's text is not checked")
+        note("pdftotext is missing (poppler-utils): the PDF's text is not checked")
         text = ""
-    return Poster(
-        len(runs[-1].body), statistics.median(r.seconds for r in runs) * 1000, POSTER_TEXT in text
-    )
+    median_ms = statistics.median(r.seconds for r in runs) * 1000
+    return PdfRun(pdf, len(runs[-1].body), median_ms, pdf.text in text.replace(" ", ""))
+
+
+def public_case_code(port: int) -> str:
+    """A public case of the demo board, for the pages that show one case."""
+    board = request(port, "/c/xinghua/suggestions/").text()
+    found = re.search(r'href="/s/([A-Z2-9]{8})"', board)
+    if not found:
+        raise RuntimeError("the demo board shows no case")
+    return found.group(1)
 
 
 # --- report -----------------------------------------------------------------------------
@@ -488,8 +521,8 @@ def print_header(seconds: int) -> None:
     print(
         f"budgets for a community's home: HTML ≤ {HOME_HTML_BUDGET // KB} KB compressed, "
         f"first visit ≤ {HOME_FIRST_VISIT_BUDGET // KB} KB, ≤ {HOME_QUERY_BUDGET} SQL queries; "
-        f"poster PDF ≤ {POSTER_BUDGET // KB} KB; wish tree ≤ {TREE.html // KB} KB and "
-        f"≤ {TREE.queries} queries; a wish ≤ {WISH.html // KB} KB"
+        f"wish tree and case board ≤ {TREE.html // KB} KB and ≤ {TREE.queries} queries; "
+        f"a wish or a case ≤ {WISH.html // KB} KB; a staff queue ≤ {QUEUE.html // KB} KB"
     )
     print(flush=True)
 
@@ -515,8 +548,10 @@ def bench(seconds: int, folder: Path, stack: ExitStack) -> None:
     note("signing in, fetching pages and their assets")
     signed_in = {who: sign_in(site, phone) for who, phone in PHONES.items()}
     assets: dict[str, int] = {}
+    code = public_case_code(site)
+    pages = [replace(p, path=p.path.replace(CASE_CODE, code)) for p in PAGES]
     rows = []
-    for page in PAGES:
+    for page in pages:
         cookies = signed_in[page.who] if page.who else None
         rows.append(measure_page(site, page, cookies, assets))
 
@@ -531,15 +566,19 @@ def bench(seconds: int, folder: Path, stack: ExitStack) -> None:
     for row, ms in zip(rows, time_to_main(site, jobs), strict=True):
         row.shown_ms = ms
 
-    note("poster PDF")
-    poster = measure_poster(site, folder)
+    note("PDF notices")
+    pdfs = [measure_pdf(site, p, p.path.replace(CASE_CODE, code), folder) for p in PDFS]
     print_table(rows, bare_rps)
     print()
-    print(
-        f"poster PDF /c/xinghua/poster.pdf: {poster.size:,} B {mark(poster.size <= POSTER_BUDGET)}"
-        f"  render {poster.median_ms:.0f} ms (median of 5)"
-        f"  text has {POSTER_TEXT}: {mark(poster.text_ok)}"
-    )
+    for run in pdfs:
+        pdf = run.pdf
+        timing = f"{run.median_ms:.0f} ms (median of 5)"
+        if pdf.seconds is not None:
+            timing += f" {mark(run.median_ms <= pdf.seconds * 1000)}"
+        print(
+            f"{pdf.label} PDF {pdf.path}: {run.size:,} B {mark(run.size <= pdf.budget)}"
+            f"  render {timing}  text has {pdf.text}: {mark(run.text_ok)}"
+        )
 
 
 def main(argv: list[str] | None = None) -> int:
