@@ -14,6 +14,7 @@ APP_REGISTRY = AppRegistry(
         "civic.web.piccolo_app",
         "civic.places.piccolo_app",
         "civic.accounts.piccolo_app",
+        "civic.photos.piccolo_app",
         "civic.wishes.piccolo_app",
         "civic.suggestions.piccolo_app",
     ]

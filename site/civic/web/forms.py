@@ -1,10 +1,12 @@
-"""A submitted form: what was typed (kept on every refusal) and a message per field."""
+"""A submitted form: what was typed (kept on every refusal), the files chosen, and a message
+per field."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
 from litestar import Request
+from litestar.datastructures import UploadFile
 
 SECRET_FIELDS = frozenset({"password", "password2", "_csrf_token"})
 
@@ -13,13 +15,24 @@ SECRET_FIELDS = frozenset({"password", "password2", "_csrf_token"})
 class Form:
     values: dict[str, str] = field(default_factory=dict)
     errors: dict[str, str] = field(default_factory=dict)
+    files: dict[str, UploadFile] = field(default_factory=dict)
 
     @classmethod
     async def read(cls, request: Request) -> Form:
+        """What was typed, from an urlencoded or a multipart body alike. A file input with no
+        file chosen arrives as an empty text value, so `files` holds only real uploads."""
         data = await request.form()
-        return cls(
-            {k: str(v).strip() if k not in SECRET_FIELDS else str(v) for k, v in data.items()}
-        )
+        values: dict[str, str] = {}
+        files: dict[str, UploadFile] = {}
+        for k, v in data.items():
+            if isinstance(v, UploadFile):
+                files[k] = v
+            else:
+                values[k] = str(v).strip() if k not in SECRET_FIELDS else str(v)
+        return cls(values, files=files)
+
+    def file(self, name: str) -> UploadFile | None:
+        return self.files.get(name)
 
     def get(self, name: str, default: str = "") -> str:
         return self.values.get(name, default)

@@ -1,0 +1,18 @@
+"""Uploaded photos, re-encoded, in the database so that every worker and machine shares them."""
+
+from piccolo.columns import Bytea, Integer, Timestamptz, Varchar
+from piccolo.columns.defaults.timestamptz import TimestamptzNow
+from piccolo.table import Table
+
+
+class Photo(Table):
+    """A photo as stored after civic.photos.service.reencode: a JPEG without metadata.
+    It has no address of its own: each feature serves its photos after checking who may see
+    them."""
+
+    data = Bytea()
+    content_type = Varchar(length=40, default="image/jpeg")
+    width = Integer()
+    height = Integer()
+    size = Integer()
+    created_at = Timestamptz(default=TimestamptzNow())
