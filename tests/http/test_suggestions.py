@@ -273,3 +273,58 @@ async def test_board_case_and_queue_stay_within_budget(client, place):
     assert queue[0] <= 25 * 1024 and queue[1] <= 8
     staff_case = await _weigh(client, f"/s/{code}")
     assert staff_case[0] <= 14 * 1024 and staff_case[1] <= 8
+
+
+# Photos ------------------------------------------------------------------------------------
+
+
+def _jpeg(colour=(120, 90, 60)) -> bytes:
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (800, 600), colour).save(out, "JPEG")
+    return out.getvalue()
+
+
+async def _file_with(client, c, files, **fields):
+    data = {"category": "设施维修", "text": "单元门的闭门器坏了", "public": "1", **fields}
+    data["_csrf_token"] = await builders.csrf_token(client)
+    return await client.post(f"/c/{c.slug}/suggestions/new", data=data, files=files)
+
+
+async def test_a_private_cases_photos_are_for_those_who_may_see_it(client, place):
+    c = place[0]
+    response = await _file_with(
+        client,
+        c,
+        [
+            ("photos", ("a.jpg", _jpeg(), "image/jpeg")),
+            ("photos", ("b.jpg", _jpeg(), "image/jpeg")),
+        ],
+        public="",
+        phone="13900001234",
+    )
+    code = _code(response)
+    mine = await client.get(f"/s/{code}/photos/2")
+    assert mine.status_code == 200 and mine.headers["content-type"] == "image/jpeg"
+    assert (await client.get(f"/s/{code}/photos/3")).status_code == 404
+    client.cookies.clear()
+    page = await client.get(f"/s/{code}")
+    assert "/photos/" not in page.text
+    assert (await client.get(f"/s/{code}/photos/1")).status_code == 404
+
+
+async def test_photos_that_are_not_photos_or_too_many_are_refused_keeping_the_text(client, place):
+    c = place[0]
+    fake = await _file_with(client, c, [("photos", ("x.jpg", b"not a photo", "image/jpeg"))])
+    assert fake.status_code == 422
+    assert "不是一张能打开的照片" in fake.text and "单元门的闭门器坏了" in fake.text
+    four = [("photos", (f"{n}.jpg", _jpeg(), "image/jpeg")) for n in range(4)]
+    too_many = await _file_with(client, c, four)
+    assert too_many.status_code == 422 and "最多选 3 张照片" in too_many.text
+    assert await Case.count() == 0
+    huge = await _file_with(client, c, [("photos", ("big.jpg", b"0" * (30 << 20), "image/jpeg"))])
+    assert huge.status_code == 413
+    assert await Case.count() == 0

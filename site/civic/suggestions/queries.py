@@ -8,6 +8,8 @@ from datetime import datetime, timedelta
 
 from piccolo.query.functions.aggregate import Count
 
+from civic.photos import service as photos
+from civic.photos.tables import Photo
 from civic.suggestions import codes
 from civic.suggestions.tables import Case, CaseEvent, CasePhoto
 from civic.suggestions.workflow import (
@@ -392,3 +394,12 @@ async def me_items(person_id: int) -> list[MeItem]:
         filed = local(r["filed_at"])
         items.append(MeItem(f"意见（{filed:%m月%d日}）：{snippet}", f"/s/{r['code']}", step))
     return items
+
+
+async def case_photo(case_id: int, position: int) -> Photo | None:
+    link = (
+        await CasePhoto.select(CasePhoto.photo_id)
+        .where((CasePhoto.case == case_id) & (CasePhoto.position == position))
+        .first()
+    )
+    return await photos.load(link["photo_id"]) if link else None

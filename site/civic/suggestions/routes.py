@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from litestar import Controller, Request, Response, get, post
+from litestar.datastructures import UploadFile
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
@@ -14,6 +15,8 @@ from civic.accounts.viewer import current_viewer
 from civic.errors import DomainError, NotFound
 from civic.notices.pdf import pdf_response, render_pdf
 from civic.notices.qr import qr_svg
+from civic.photos import service as photos
+from civic.photos.web import PHOTO_ROUTE_OPT, UPLOAD_MAX_BODY, photo_response
 from civic.places import service as places
 from civic.settings import CaseClocks
 from civic.suggestions import codes, queries, report, service
@@ -175,7 +178,7 @@ class SuggestionController(Controller):
         community = await places.community_or_404(slug)
         return await self._form_page(request, community, Form({"public": "1", "to": to}))
 
-    @post("/new")
+    @post("/new", request_max_body_size=UPLOAD_MAX_BODY * 2)
     async def file(self, request: Request, slug: FromPath[str]) -> Template | Redirect:
         community = await places.community_or_404(slug)
         viewer = await current_viewer(request)
@@ -185,8 +188,14 @@ class SuggestionController(Controller):
             form.get("category"), form.get("text"), form.get("place"), phone
         ).items():
             form.error(name, message)
+        uploads = [
+            u for u in (await request.form()).getall("photos", []) if isinstance(u, UploadFile)
+        ]
+        if len(uploads) > service.MAX_PHOTOS:
+            form.error("photos", _("最多选 {n} 张照片。").format(n=service.MAX_PHOTOS))
         if not form.ok:
             return await self._form_page(request, community, form, 422)
+        photo_ids: list[int] = []
         quota = _quota(
             request,
             FILINGS_PER_HOUR,
@@ -196,6 +205,10 @@ class SuggestionController(Controller):
         key = f"file:{_address(request)}"
         try:
             await quota.check(key)
+            for upload in uploads:
+                photo_id = await photos.save_upload(upload)
+                if photo_id is not None:
+                    photo_ids.append(photo_id)
             code = await service.file_case(
                 viewer,
                 community.id,
@@ -208,9 +221,14 @@ class SuggestionController(Controller):
                 representative_id=form.int("to"),
                 name=form.get("name"),
                 phone=phone,
+                photo_ids=photo_ids,
                 clocks=_clocks(request),
             )
         except DomainError as refused:
+            for photo_id in photo_ids:
+                await photos.discard(photo_id)
+            if isinstance(refused, photos.BadPhoto):
+                form.error("photos", refused.message)
             return await self._form_page(
                 request, community, form, refused.status_code, refused.message
             )
@@ -380,6 +398,18 @@ class CaseController(Controller):
             back=back,
             status=status,
         )
+
+    @get("/{code:str}/photos/{n:int}", opt=PHOTO_ROUTE_OPT)
+    async def photo(self, request: Request, code: FromPath[str], n: FromPath[int]) -> Response:
+        """A case's photo, only for whoever may see the case's content."""
+        case = await service.load(code)
+        viewer = await current_viewer(request)
+        if not service.may_see_content(viewer, case, _proven(request, code)):
+            raise NotFound(_("没有这张照片。"))
+        photo = await queries.case_photo(case.row["id"], n - 1)
+        if photo is None:
+            raise NotFound(_("没有这张照片。"))
+        return photo_response(photo)
 
     @get("/{code:str}/receipt.pdf")
     async def receipt(self, request: Request, code: FromPath[str]) -> Response[bytes]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -13,7 +14,7 @@ from civic.errors import DomainError, InvalidTransition, NotAllowed, NotFound
 from civic.places.tables import Building, Department
 from civic.settings import CaseClocks
 from civic.suggestions import codes
-from civic.suggestions.tables import Case, CaseEvent
+from civic.suggestions.tables import Case, CaseEvent, CasePhoto
 from civic.suggestions.workflow import (
     FILER_VERBS,
     MOVES,
@@ -28,6 +29,7 @@ from civic.suggestions.workflow import (
 from civic.web.i18n import _
 
 MAX_TEXT = 1000
+MAX_PHOTOS = 3
 FILE_FOR_OTHERS = frozenset({Role.COMMUNITY_STAFF, Role.BUILDING_LEADER, Role.GRID_WORKER})
 DEFAULT_CLOCKS = CaseClocks()
 RESPONSES = frozenset({Verb.ACCEPT, Verb.REPLY, Verb.ESCALATE, Verb.REJECT, Verb.MERGE})
@@ -167,6 +169,7 @@ async def file_case(
     representative_id: int | None = None,
     name: str = "",
     phone: str = "",
+    photo_ids: Sequence[int] = (),
     clocks: CaseClocks = DEFAULT_CLOCKS,
 ) -> str:
     """Anyone files, signed in or not; returns the tracking code. Someone who may file for
@@ -179,6 +182,8 @@ async def file_case(
         building = await Building.select(Building.community).where(Building.id == building_id)
         if not building or building[0]["community"] != community_id:
             raise DomainError(_("请选择本社区的楼栋。"))
+    if len(photo_ids) > MAX_PHOTOS:
+        raise DomainError(_("最多 {n} 张照片。").format(n=MAX_PHOTOS))
     if representative_id is not None:
         representatives = await accounts.holders(Role.PARTY_REPRESENTATIVE, community_id)
         if representative_id not in {r["id"] for r in representatives}:
@@ -211,6 +216,10 @@ async def file_case(
                 break
         case.code = code
         case_id = (await Case.insert(case).returning(Case.id))[0]["id"]
+        if photo_ids:
+            await CasePhoto.insert(
+                *(CasePhoto(case=case_id, photo_id=p, position=n) for n, p in enumerate(photo_ids))
+            )
         await CaseEvent.insert(
             CaseEvent(
                 case=case_id,
