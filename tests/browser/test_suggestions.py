@@ -39,6 +39,7 @@ def _photo(tmp_path) -> str:
 def file_without_javascript(page: Page, slug: str, photo: str) -> str:
     page.goto(f"/c/{slug}/suggestions/")
     expect(page.get_by_role("heading", level=1)).to_have_text("意见箱")
+    assert_accessible(page)
     page.get_by_role("link", name="我要反映").click()
     assert_accessible(page)
     page.get_by_label("类别").select_option("设施维修")
@@ -92,6 +93,10 @@ def test_file_look_up_and_accept(no_js_page, browser, live_server, page, tmp_pat
     expect(row).to_contain_text("已受理")
     expect(row.get_by_role("button", name="开始办理")).to_be_visible()
     assert page.evaluate("() => window.stillThisPage === true")  # swapped, not reloaded
+    assert_accessible(page)
+
+    page.goto(f"/c/{slug}/suggestions/report")
+    expect(page.get_by_text("本月收到")).to_be_visible()
     assert_accessible(page)
 
     case = run(Case.select(Case.status).where(Case.code == code).first().run())

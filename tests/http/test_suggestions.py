@@ -328,3 +328,30 @@ async def test_photos_that_are_not_photos_or_too_many_are_refused_keeping_the_te
     huge = await _file_with(client, c, [("photos", ("big.jpg", b"0" * (30 << 20), "image/jpeg"))])
     assert huge.status_code == 413
     assert await Case.count() == 0
+
+
+async def test_each_desk_sees_its_step_on_the_case_page(client, place):
+    c, _other, street = place
+    code = _code(await _file(client, c))
+    client.cookies.clear()
+    staff_id, staff_phone = await builders.person((Role.COMMUNITY_STAFF, c.id), name="王秀兰")
+    _, official_phone = await builders.person((Role.STREET_OFFICIAL, street), name="周建国")
+    await places.create_department("区城管委", "chengguan")
+    staff = await load_viewer(staff_id)
+    await service.act(staff, code, Verb.ESCALATE, NOW, note="电缆归供电局，需要街道协调")
+
+    await sign_in(client, staff_phone)
+    page = text_of((await client.get(f"/s/{code}")).text)
+    assert "已吹哨" in page and "等待报到" in page and "报到接办" not in page
+    assert "电缆归供电局" in page  # the note between desks, for staff
+    await post_form(client, "/logout", {})
+    public = text_of((await client.get(f"/s/{code}")).text)
+    assert "吹哨上报 → 新街口街道" in public and "电缆归供电局" not in public
+
+    await sign_in(client, official_phone)
+    page = await client.get(f"/s/{code}")
+    assert "报到接办" in page.text and "退回并指导" in page.text
+    take = await post_form(client, f"/s/{code}/act", {"verb": "take"})
+    assert take.status_code == 303
+    page = await client.get(f"/s/{code}")
+    assert "区城管委" in page.text  # the street may now summon a department

@@ -328,6 +328,8 @@ async def act(
     elif verb in {Verb.REJECT, Verb.MERGE}:
         if case.level is not L.COMMUNITY:
             raise NotAllowed(_("上报后的事项不能不予受理或合并，请退回社区。"))
+        if verb is Verb.REJECT:
+            changes[Case.answer] = note  # the reason and where to go instead: the answer
         if verb is Verb.MERGE:
             changes[Case.merged_into] = await _original(case, original_code)
             note = note or _("与案件 {code} 是同一件事。").format(
