@@ -75,6 +75,12 @@ def _open(raw: bytes) -> Image.Image:
             if scale < 1:
                 image.draft("RGB", (int(width * scale) + 1, int(height * scale) + 1))
         image.load()
+        # WeasyPrint, once it has rendered a PDF in this process, tells Pillow to decode a cut-off
+        # image as far as it goes (ImageFile.LOAD_TRUNCATED_IMAGES): Pillow then ends a JPEG
+        # early and marks it so. A photo half grey is refused either way. (A cut-off PNG is
+        # already refused by verify(), which checks every chunk.)
+        if getattr(image, "_ended", False):
+            raise BadPhoto(_("这张照片不完整，可能没有存好。请换一张，或重新拍一张。"))
     except BadPhoto:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
