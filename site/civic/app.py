@@ -20,6 +20,7 @@ from civic.accounts.staff_routes import StaffController
 from civic.accounts.throttle import LoginThrottle
 from civic.accounts.viewer import current_viewer
 from civic.db import CountingSQLiteEngine
+from civic.photos.web import SKIP_COMPRESSION
 from civic.places.routes import PlaceController
 from civic.places.tables import District
 from civic.settings import Settings
@@ -35,7 +36,7 @@ from civic.web.static import serve_static
 from civic.web.stores import make_store
 from civic.web.templating import template_config
 from civic.wishes import queries as wish_queries
-from civic.wishes.routes import WishController, WishStaffController
+from civic.wishes.routes import WishController, WishFiguresController, WishStaffController
 
 
 @dataclass(frozen=True)
@@ -120,6 +121,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
             SuggestionController,
             CaseController,
             CaseQueueController,
+            WishFiguresController,
             healthz,
             serve_static,
         ],
@@ -138,7 +140,10 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
             cookie_samesite="lax",
         ),
         compression_config=CompressionConfig(
-            backend="brotli", brotli_gzip_fallback=True, minimum_size=400
+            backend="brotli",
+            brotli_gzip_fallback=True,
+            minimum_size=400,
+            exclude_opt_key=SKIP_COMPRESSION,
         ),
         template_config=template_config(),
         dependencies={"throttle": Provide(lambda: throttle, sync_to_thread=False)},

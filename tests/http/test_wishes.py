@@ -284,8 +284,10 @@ async def test_a_returned_wish_is_edited_and_resubmitted(client, place):
 
 
 async def test_staff_revoke_a_verification_with_a_reason(client, place):
-    c, *_, staff_phone = place
+    c, owner, _, staff, staff_phone = place
     helper, _ = await _helper(c.id, "高建华")
+    wish_id = await _published(c, owner, staff)
+    await service.claim(helper, wish_id, NOW)
     await sign_in(client, staff_phone)
     page = await client.get(f"/staff/c/{c.slug}/wishes/")
     helper_id = (await Helper.select(Helper.id).first())["id"]
@@ -298,3 +300,7 @@ async def test_staff_revoke_a_verification_with_a_reason(client, place):
     row = await Helper.select(Helper.status, Helper.reason).first()
     assert row == {"status": Helper.Status.REVOKED, "reason": "已调离本社区"}
     assert await service.verified_helper(helper.id, c.id) is None
+    # The wish the helper had claimed is back on the tree, and its history says why.
+    client.cookies.clear()
+    page = text_of((await client.get(f"/c/{c.slug}/wishes/{wish_id}/")).text)
+    assert "待认领" in page and "认领人的报到已被社区撤销（已调离本社区）" in page

@@ -239,3 +239,84 @@ async def test_staff_of_another_community_cannot_verify_a_report(world):
     await service.decide_report(world.staff, helper_id, False, NOW, reason="已调离")
     status = await Helper.select(Helper.status).where(Helper.id == helper_id).first()
     assert status["status"] == Helper.Status.REVOKED
+
+
+async def test_a_community_sets_its_own_value_cap(world):
+    assert await service.value_cap(world.community) == service.VALUE_CAP == 500
+    for someone in (world.staff_elsewhere, world.owner, world.claimer):
+        with pytest.raises(NotAllowed):
+            await service.set_value_cap(someone, world.community, 800, NOW)
+    for wrong in (0, -5, service.HIGHEST_VALUE_CAP + 1):
+        with pytest.raises(DomainError, match="请填写 1 到 5000 之间的整数"):
+            await service.set_value_cap(world.staff, world.community, wrong, NOW)
+    await service.set_value_cap(world.staff, world.community, 200, NOW)
+    await service.set_value_cap(world.staff, world.community, 300, NOW)  # changed again
+    assert await service.value_cap(world.community) == 300
+    with pytest.raises(DomainError, match="不超过 300 元"):
+        await service.submit_wish(
+            world.owner, world.community, world.owner.id, "电风扇", "", "生活用品", 301, NOW
+        )
+    await service.submit_wish(
+        world.owner, world.community, world.owner.id, "电风扇", "", "生活用品", 300, NOW
+    )
+
+
+async def test_a_resubmitted_wish_is_checked_against_the_cap_of_today(world):
+    wish_id = await wish_in(world, S.RETURNED)
+    await service.set_value_cap(world.staff, world.community, 50, NOW)
+    with pytest.raises(DomainError, match="不超过 50 元"):
+        await service.move(world.owner, wish_id, S.SUBMITTED, NOW, edits={"value_yuan": 80})
+    await service.move(world.owner, wish_id, S.SUBMITTED, NOW, edits={"value_yuan": 50})
+
+
+async def test_revoking_a_helper_gives_their_open_claims_back_to_the_tree(world):
+    claimed = [await wish_in(world, S.PUBLISHED, title=f"心愿{n}") for n in range(2)]
+    done = await wish_in(world, S.PUBLISHED, title="已完成的心愿")
+    for wish_id in [*claimed, done]:
+        await service.claim(world.claimer, wish_id, NOW)
+    await service.move(world.claimer, done, S.FULFILLED, NOW, note="送到了")
+    helper_id = await service.verified_helper(world.claimer.id, world.community)
+    later = NOW + timedelta(hours=3)
+
+    await service.decide_report(world.staff, helper_id, False, later, reason="已调离本社区")
+
+    helper = await Helper.select(Helper.status, Helper.reason).where(Helper.id == helper_id).first()
+    assert helper == {"status": Helper.Status.REVOKED, "reason": "已调离本社区"}
+    rows = await Wish.select(Wish.id, Wish.status, Wish.claimed_by, Wish.claim_deadline).where(
+        Wish.id.is_in(claimed)
+    )
+    assert all(
+        (r["status"], r["claimed_by"], r["claim_deadline"]) == (S.PUBLISHED, None, None)
+        for r in rows
+    )
+    events = await WishEvent.select().where(
+        WishEvent.wish.is_in(claimed) & (WishEvent.to_status == S.PUBLISHED)
+    )
+    events = [e for e in events if e["from_status"] == S.CLAIMED]
+    assert len(events) == 2
+    assert all(e["actor"] == world.staff.id and "已调离本社区" in e["note"] for e in events)
+    assert all("报到已被社区撤销" in e["note"] for e in events)
+    # What was already done stays done, and stays theirs.
+    fulfilled = await Wish.select(Wish.status, Wish.claimed_by).where(Wish.id == done).first()
+    assert fulfilled == {"status": S.FULFILLED, "claimed_by": helper_id}
+    # The wishes are open to others; the revoked helper may claim nothing.
+    await service.claim(world.other_helper, claimed[0], later)
+    with pytest.raises(NotAllowed):
+        await service.claim(world.claimer, claimed[1], later)
+
+
+async def test_a_claim_and_a_revocation_at_the_same_moment_leave_no_claim_behind(world):
+    """Whichever comes first, a revoked helper holds no open claim afterwards."""
+    for attempt in range(5):
+        wish_id = await wish_in(world, S.PUBLISHED, title=f"心愿{attempt}")
+        person = await helper_in(world.community, name=f"党员{attempt}")
+        helper_id = await service.verified_helper(person.id, world.community)
+        await asyncio.gather(
+            service.claim(person, wish_id, NOW),
+            service.decide_report(world.staff, helper_id, False, NOW, reason="撤销"),
+            return_exceptions=True,
+        )
+        assert (
+            await Wish.count().where((Wish.claimed_by == helper_id) & (Wish.status == S.CLAIMED))
+            == 0
+        )

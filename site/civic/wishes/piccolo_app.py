@@ -1,4 +1,6 @@
 from civic.piccolo_apps import feature_app
-from civic.wishes.tables import Helper, Wish, WishEvent
+from civic.wishes.tables import Helper, TreeSettings, Wish, WishEvent
 
-APP_CONFIG = feature_app("wishes", [Helper, Wish, WishEvent], depends_on=("places", "accounts"))
+APP_CONFIG = feature_app(
+    "wishes", [Helper, Wish, WishEvent, TreeSettings], depends_on=("places", "accounts", "photos")
+)

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import datetime
 
+from piccolo.columns.combination import Combinable
+from piccolo.query import Select
 from piccolo.query.functions.aggregate import Count
 
 from civic.accounts.tables import Person
+from civic.places.service import district_overview
 from civic.web.clock import local
 from civic.web.privacy import mask_name
 from civic.wishes.tables import Helper, Wish, WishEvent
@@ -114,6 +117,11 @@ async def wish_page(wish_id: int, community_id: int) -> WishPage | None:
     wish = (
         await Wish.select(
             Wish.all_columns(),
+            # The photos' sizes, for width and height on <img>: the page does not jump.
+            Wish.photo.width.as_alias("photo_width"),
+            Wish.photo.height.as_alias("photo_height"),
+            Wish.fulfil_photo.width.as_alias("fulfil_photo_width"),
+            Wish.fulfil_photo.height.as_alias("fulfil_photo_height"),
             Wish.grid.name.as_alias("grid_name"),
             Wish.beneficiary.name.as_alias("beneficiary_name"),
             Wish.beneficiary.phone.as_alias("beneficiary_phone"),
@@ -159,6 +167,9 @@ async def pending_reports(community_id: int) -> list[dict]:
             Helper.party_branch,
             Helper.contact_phone,
             Helper.created_at,
+            Helper.photo,
+            Helper.photo.width.as_alias("photo_width"),
+            Helper.photo.height.as_alias("photo_height"),
             Helper.person.phone.as_alias("phone"),
         )
         .where((Helper.community == community_id) & (Helper.status == Helper.Status.PENDING))
@@ -168,7 +179,14 @@ async def pending_reports(community_id: int) -> list[dict]:
 
 async def my_report(person_id: int, community_id: int) -> dict | None:
     return (
-        await Helper.select(Helper.id, Helper.status, Helper.reason)
+        await Helper.select(
+            Helper.id,
+            Helper.status,
+            Helper.reason,
+            Helper.photo,
+            Helper.photo.width.as_alias("photo_width"),
+            Helper.photo.height.as_alias("photo_height"),
+        )
         .where((Helper.person == person_id) & (Helper.community == community_id))
         .order_by(Helper.id, ascending=False)
         .first()
@@ -260,28 +278,118 @@ class HelperFigures:
 
 
 @dataclass(frozen=True)
-class Figures:
-    """What staff report upward (seed 002 counts wishes per party member: 0.48 each)."""
+class Counts:
+    """What staff report upward about a community, a street or the district (seed 002 counts
+    wishes per party member: 0.48 each). Adding two gives the figures of both together."""
 
-    published: int
-    claimed: int
-    fulfilled: int
-    confirmed: int
-    verified_members: int
-    average_days: float | None  # from publication to confirmation
-    helpers: list[HelperFigures]
+    published: int = 0
+    claimed: int = 0  # claims open now
+    fulfilled: int = 0  # fulfilled, not yet confirmed
+    confirmed: int = 0
+    verified_members: int = 0
+    confirmed_days: float = 0.0  # publication to confirmation, summed over confirmed wishes
+    timed: int = 0  # the confirmed wishes in that sum
+
+    def __add__(self, other: Counts) -> Counts:
+        return Counts(
+            **{f.name: getattr(self, f.name) + getattr(other, f.name) for f in fields(Counts)}
+        )
+
+    @property
+    def done(self) -> int:
+        return self.fulfilled + self.confirmed
+
+    @property
+    def average_days(self) -> float | None:
+        """Days from publication to confirmation, on average (a street's average weighs each
+        wish alike, not each community)."""
+        return round(self.confirmed_days / self.timed, 1) if self.timed else None
 
     @property
     def per_member(self) -> float:
-        done = self.fulfilled + self.confirmed
-        return round(done / self.verified_members, 2) if self.verified_members else 0.0
+        return round(self.done / self.verified_members, 2) if self.verified_members else 0.0
+
+
+@dataclass(frozen=True)
+class Figures(Counts):
+    helpers: list[HelperFigures] = field(default_factory=list)
+
+
+async def _counts(
+    community_id: int | None = None, street_id: int | None = None
+) -> dict[int, Counts]:
+    """Counts per community (of one community, of a street's, or of all) in four GROUP BY
+    queries, however many communities and wishes there are."""
+    wish_scope = helper_scope = None
+    if community_id is not None:
+        wish_scope, helper_scope = Wish.community == community_id, Helper.community == community_id
+    elif street_id is not None:
+        wish_scope = Wish.community.street == street_id
+        helper_scope = Helper.community.street == street_id
+
+    def scoped(query: Select, scope: Combinable | None) -> Select:
+        return query.where(scope) if scope is not None else query
+
+    by_status = await scoped(
+        Wish.select(Wish.community, Wish.status, Count(alias="n")), wish_scope
+    ).group_by(Wish.community, Wish.status)
+    published = await scoped(
+        Wish.select(Wish.community, Count(alias="n")).where(Wish.published_at.is_not_null()),
+        wish_scope,
+    ).group_by(Wish.community)
+    # The days are summed here rather than in SQL: date arithmetic differs between SQLite and
+    # PostgreSQL, and only confirmed wishes come back.
+    confirmed = await scoped(
+        Wish.select(Wish.community, Wish.published_at, Wish.confirmed_at).where(
+            (Wish.status == S.CONFIRMED)
+            & Wish.published_at.is_not_null()
+            & Wish.confirmed_at.is_not_null()
+        ),
+        wish_scope,
+    )
+    members = await scoped(
+        Helper.select(Helper.community, Count(alias="n")).where(
+            (Helper.status == Helper.Status.VERIFIED) & (Helper.kind == Helper.Kind.MEMBER)
+        ),
+        helper_scope,
+    ).group_by(Helper.community)
+
+    parts: dict[int, dict[str, float]] = {}
+
+    def add(community: int, name: str, amount: float) -> None:
+        part = parts.setdefault(community, {})
+        part[name] = part.get(name, 0) + amount
+
+    for r in by_status:
+        status = S(r["status"])
+        if status in (S.CLAIMED, S.FULFILLED, S.CONFIRMED):
+            add(r["community"], status.value, r["n"])
+    for r in published:
+        add(r["community"], "published", r["n"])
+    for r in confirmed:
+        days = (r["confirmed_at"] - r["published_at"]).total_seconds() / 86400
+        add(r["community"], "confirmed_days", days)
+        add(r["community"], "timed", 1)
+    for r in members:
+        add(r["community"], "verified_members", r["n"])
+    return {
+        community: Counts(
+            published=int(p.get("published", 0)),
+            claimed=int(p.get(S.CLAIMED.value, 0)),
+            fulfilled=int(p.get(S.FULFILLED.value, 0)),
+            confirmed=int(p.get(S.CONFIRMED.value, 0)),
+            verified_members=int(p.get("verified_members", 0)),
+            confirmed_days=p.get("confirmed_days", 0.0),
+            timed=int(p.get("timed", 0)),
+        )
+        for community, p in parts.items()
+    }
 
 
 async def figures(community_id: int) -> Figures:
-    """The community's wish figures in three queries, however many wishes and helpers."""
-    wishes = await Wish.select(Wish.status, Wish.published_at, Wish.confirmed_at).where(
-        Wish.community == community_id
-    )
+    """The community's wish figures and each helper's, in six queries, however many wishes and
+    helpers."""
+    counts = (await _counts(community_id=community_id)).get(community_id, Counts())
     helpers = await Helper.select(Helper.id, Helper.person, Helper.name, Helper.kind).where(
         (Helper.community == community_id) & (Helper.status == Helper.Status.VERIFIED)
     )
@@ -294,19 +402,8 @@ async def figures(community_id: int) -> Figures:
         .group_by(WishEvent.actor, WishEvent.to_status)
     )
     done = {(m["actor"], m["to_status"]): m["n"] for m in moves}
-    count = {s: sum(1 for w in wishes if w["status"] == s) for s in S}
-    days = [
-        (w["confirmed_at"] - w["published_at"]).total_seconds() / 86400
-        for w in wishes
-        if w["status"] == S.CONFIRMED and w["published_at"] and w["confirmed_at"]
-    ]
     return Figures(
-        published=sum(1 for w in wishes if w["published_at"] is not None),
-        claimed=count[S.CLAIMED],
-        fulfilled=count[S.FULFILLED],
-        confirmed=count[S.CONFIRMED],
-        verified_members=sum(1 for h in helpers if h["kind"] == Helper.Kind.MEMBER),
-        average_days=round(sum(days) / len(days), 1) if days else None,
+        **{f.name: getattr(counts, f.name) for f in fields(Counts)},
         helpers=sorted(
             (
                 HelperFigures(
@@ -321,3 +418,44 @@ async def figures(community_id: int) -> Figures:
             key=lambda f: (-f.fulfilled, -f.claimed, f.name),
         ),
     )
+
+
+@dataclass(frozen=True)
+class AreaRow:
+    name: str
+    href: str  # where this area's own figures are, for whoever may open them
+    counts: Counts
+
+
+@dataclass(frozen=True)
+class Rollup:
+    """A street's communities, or the district's streets, one row each, and their total."""
+
+    rows: list[AreaRow]
+    total: Counts
+
+
+async def street_rollup(street_id: int) -> Rollup:
+    """Every community of the street and the street's total, in six queries."""
+    counts = await _counts(street_id=street_id)
+    street = next((s for s in await district_overview() if s.id == street_id), None)
+    communities = street.communities if street else []
+    rows = [
+        AreaRow(c.name, f"/c/{c.slug}/wishes/", counts.get(c.id, Counts())) for c in communities
+    ]
+    return Rollup(rows, sum((r.counts for r in rows), Counts()))
+
+
+async def district_rollup() -> Rollup:
+    """Every street of the district (each the total of its communities) and the district's
+    total, in six queries."""
+    counts = await _counts()
+    rows = [
+        AreaRow(
+            s.name,
+            f"/staff/street/{s.slug}/wishes/",
+            sum((counts.get(c.id, Counts()) for c in s.communities), Counts()),
+        )
+        for s in await district_overview()
+    ]
+    return Rollup(rows, sum((r.counts for r in rows), Counts()))

@@ -18,16 +18,19 @@ from civic.accounts.viewer import current_viewer
 from civic.errors import DomainError, NotFound
 from civic.notices.pdf import pdf_response, render_pdf
 from civic.notices.qr import qr_svg
+from civic.photos import service as photos
+from civic.photos.service import BadPhoto
+from civic.photos.web import PHOTO_ROUTE_OPT, UPLOAD_MAX_BODY, photo_response
 from civic.places import service as places
 from civic.web.forms import Form
 from civic.web.i18n import _
-from civic.web.pages import render, see_other
+from civic.web.pages import render, see_other, wants_fragment
 from civic.web.privacy import mask_name
 from civic.web.templating import local_time
 from civic.wishes import queries, service
 from civic.wishes.tables import Helper, Wish
 from civic.wishes.tree import LeafInput, layout
-from civic.wishes.workflow import ON_TREE, STATUS_LABELS, Party, S, allowed
+from civic.wishes.workflow import ON_TREE, STATUS_LABELS, Party, S, allowed, visible
 
 ACTIONS = {  # the button for each move a person may make on a wish page
     (S.SUBMITTED, S.PUBLISHED): _("通过并发布"),
@@ -46,6 +49,24 @@ CATEGORIES = [(c.value, c.value) for c in Wish.Category]
 
 def _now(request: Request) -> datetime:
     return request.app.state.clock.now()
+
+
+async def _photo(photo_id: int) -> Response[bytes]:
+    photo = await photos.load(photo_id)
+    if photo is None:
+        raise NotFound(_("没有这张照片。"))
+    return photo_response(photo)
+
+
+def _csv(rows: list[list], filename: str) -> Response[bytes]:
+    """A table for a spreadsheet; the BOM makes Excel read the Chinese correctly."""
+    out = io.StringIO()
+    csv.writer(out).writerows(rows)
+    return Response(
+        ("\ufeff" + out.getvalue()).encode(),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
 
 
 class WishController(Controller):
@@ -107,7 +128,7 @@ class WishController(Controller):
         viewer = await current_viewer(request)
         parties = await service.parties(viewer, page.wish)
         current = S(page.wish["status"])
-        if current not in ON_TREE and not (parties & {Party.STAFF, Party.OWNER}):
+        if not visible(current, parties):
             raise NotFound(_("没有这个心愿。"))
         moves = [
             (target.value, label)
@@ -135,6 +156,35 @@ class WishController(Controller):
     @get("/{wish_id:int}/")
     async def wish(self, request: Request, slug: FromPath[str], wish_id: FromPath[int]) -> Template:
         return await self._wish_page(request, slug, wish_id)
+
+    # A photo's address carries ?v=<photo id> in the pages, so a replaced photo is fetched
+    # anew; who may see it is decided here, as for the wish itself.
+    @get("/{wish_id:int}/photo", opt=PHOTO_ROUTE_OPT)
+    async def photo(
+        self, request: Request, slug: FromPath[str], wish_id: FromPath[int]
+    ) -> Response[bytes]:
+        community = await places.community_or_404(slug)
+        viewer = await current_viewer(request)
+        return await _photo(await service.wish_photo_id(viewer, community.id, wish_id))
+
+    @get("/{wish_id:int}/fulfil-photo", opt=PHOTO_ROUTE_OPT)
+    async def fulfil_photo(
+        self, request: Request, slug: FromPath[str], wish_id: FromPath[int]
+    ) -> Response[bytes]:
+        community = await places.community_or_404(slug)
+        viewer = await current_viewer(request)
+        return await _photo(
+            await service.wish_photo_id(viewer, community.id, wish_id, fulfilment=True)
+        )
+
+    @get("/reports/{helper_id:int}/photo", guards=[signed_in], opt=PHOTO_ROUTE_OPT)
+    async def report_photo(
+        self, request: Request, slug: FromPath[str], helper_id: FromPath[int]
+    ) -> Response[bytes]:
+        """A report's photo: for the community's staff and the person who reported only."""
+        community = await places.community_or_404(slug)
+        viewer = await current_viewer(request)
+        return await _photo(await service.report_photo_id(viewer, community.id, helper_id))
 
     @get("/{wish_id:int}/thanks.pdf")
     async def thanks(
@@ -170,12 +220,13 @@ class WishController(Controller):
             )
         return see_other(f"/c/{slug}/wishes/{wish_id}/")
 
-    @post("/{wish_id:int}/move", guards=[signed_in])
+    @post("/{wish_id:int}/move", guards=[signed_in], request_max_body_size=UPLOAD_MAX_BODY)
     async def move(
         self, request: Request, slug: FromPath[str], wish_id: FromPath[int]
     ) -> Template | Redirect:
         form = await Form.read(request)
         viewer = await current_viewer(request)
+        photo_id = None
         try:
             target = S(form.get("to"))
             edits = None
@@ -184,14 +235,24 @@ class WishController(Controller):
                 edits = {k: form.get(k) for k in ("title", "description", "category")}
                 if value is not None:
                     edits["value_yuan"] = value
+            if target in (S.SUBMITTED, S.FULFILLED):
+                photo_id = await photos.save_upload(form.file("photo"))
             await service.move(
-                viewer, wish_id, target, _now(request), note=form.get("note"), edits=edits
+                viewer,
+                wish_id,
+                target,
+                _now(request),
+                note=form.get("note"),
+                edits=edits,
+                photo_id=photo_id,
+                drop_photo=form.get("drop_photo") == "1",
             )
         except ValueError:
             return await self._wish_page(
                 request, slug, wish_id, notice=_("请选择操作。"), status=422, form=form
             )
         except DomainError as refused:
+            await photos.discard(photo_id)
             return await self._wish_page(
                 request,
                 slug,
@@ -211,14 +272,16 @@ class WishController(Controller):
             community=community,
             form=Form(),
             categories=CATEGORIES,
+            cap=await service.value_cap(community.id),
             for_others=service.can_post_for_others(await current_viewer(request), community.id),
         )
 
-    @post("/new", guards=[signed_in])
+    @post("/new", guards=[signed_in], request_max_body_size=UPLOAD_MAX_BODY)
     async def create(self, request: Request, slug: FromPath[str]) -> Template | Redirect:
         community = await places.community_or_404(slug)
         viewer = await current_viewer(request)
         form = await Form.read(request)
+        cap = await service.value_cap(community.id)
         for_others = service.can_post_for_others(viewer, community.id)
         beneficiary = viewer.id
         if for_others and form.get("for_phone"):
@@ -229,11 +292,13 @@ class WishController(Controller):
         if value is None:
             form.error("value_yuan", _("请填写估计价值（整数，单位元）。"))
         for name, message in service.check_wish(
-            form.get("title"), form.get("description"), form.get("category"), value or 0
+            form.get("title"), form.get("description"), form.get("category"), value or 0, cap
         ).items():
             form.error(name, message)
         if form.ok:
+            photo_id = None
             try:
+                photo_id = await photos.save_upload(form.file("photo"))
                 wish_id = await service.submit_wish(
                     viewer,
                     community.id,
@@ -243,8 +308,12 @@ class WishController(Controller):
                     form.get("category"),
                     value or 0,
                     _now(request),
+                    photo_id=photo_id,
                 )
+            except BadPhoto as refused:
+                form.error("photo", refused.message)
             except DomainError as refused:
+                await photos.discard(photo_id)
                 form.error("title", refused.message)
             else:
                 return see_other(f"/c/{slug}/wishes/{wish_id}/")
@@ -254,6 +323,7 @@ class WishController(Controller):
             community=community,
             form=form,
             categories=CATEGORIES,
+            cap=cap,
             for_others=for_others,
             status=422,
         )
@@ -270,7 +340,7 @@ class WishController(Controller):
             mine=await queries.my_report(viewer.id, community.id),
         )
 
-    @post("/report", guards=[signed_in])
+    @post("/report", guards=[signed_in], request_max_body_size=UPLOAD_MAX_BODY)
     async def report(self, request: Request, slug: FromPath[str]) -> Template | Redirect:
         community = await places.community_or_404(slug)
         viewer = await current_viewer(request)
@@ -281,16 +351,22 @@ class WishController(Controller):
         if not form.get("name"):
             form.error("name", _("请填写姓名或单位名称。"))
         if form.ok:
-            await service.report(
-                viewer.id,
-                community.id,
-                Helper.Kind(kind),
-                form.get("name"),
-                form.get("work_unit"),
-                form.get("party_branch"),
-                form.get("contact_phone"),
-            )
-            return see_other(f"/c/{slug}/wishes/report")
+            try:
+                photo_id = await photos.save_upload(form.file("photo"))
+            except BadPhoto as refused:
+                form.error("photo", refused.message)
+            else:
+                await service.report(
+                    viewer.id,
+                    community.id,
+                    Helper.Kind(kind),
+                    form.get("name"),
+                    form.get("work_unit"),
+                    form.get("party_branch"),
+                    form.get("contact_phone"),
+                    photo_id=photo_id,
+                )
+                return see_other(f"/c/{slug}/wishes/report")
         return render(
             request,
             "wishes/report.html",
@@ -305,42 +381,77 @@ class WishStaffController(Controller):
     path = "/staff/c/{slug:str}/wishes"
     guards = (requires(Role.COMMUNITY_STAFF),)
 
-    @get("/")
-    async def queue(self, request: Request, slug: FromPath[str]) -> Template:
+    async def _queue(
+        self,
+        request: Request,
+        *,
+        settings_form: Form | None = None,
+        saved: bool = False,
+        status: int = 200,
+    ) -> Template:
+        """The staff page, or only its settings form for htmx (which needs none of the rest)."""
         community = request.state["community"]
-        now = _now(request)
-        await service.release_expired(now, community_id=community.id)
+        cap = await service.value_cap(community.id)
+        context: dict = {
+            "community": community,
+            "cap": cap,
+            "settings_form": settings_form or Form({"value_cap": str(cap)}),
+            "saved": saved,
+        }
+        if not wants_fragment(request):
+            now = _now(request)
+            await service.release_expired(now, community_id=community.id)
+            context.update(
+                review=await queries.review_queue(community.id),
+                reports=await queries.pending_reports(community.id),
+                due=await queries.claims_due(community.id, now + timedelta(days=2)),
+                figures=await queries.figures(community.id),
+                now=now,
+            )
         return render(
             request,
             "wishes/staff.html",
-            community=community,
-            review=await queries.review_queue(community.id),
-            reports=await queries.pending_reports(community.id),
-            due=await queries.claims_due(community.id, now + timedelta(days=2)),
-            figures=await queries.figures(community.id),
-            now=now,
+            fragment="wishes/_settings.html",
+            status=status,
+            **context,
         )
+
+    @get("/")
+    async def queue(
+        self, request: Request, slug: FromPath[str], saved: FromQuery[str] = ""
+    ) -> Template:
+        return await self._queue(request, saved=saved == "1")
+
+    @post("/settings")
+    async def save_settings(self, request: Request, slug: FromPath[str]) -> Template | Redirect:
+        """The community's own value cap for a wish."""
+        form = await Form.read(request)
+        cap = form.int("value_cap")
+        form.error("value_cap", service.check_value_cap(cap))
+        if not form.ok or cap is None:
+            return await self._queue(request, settings_form=form, status=422)
+        viewer = await current_viewer(request)
+        await service.set_value_cap(viewer, request.state["community"].id, cap, _now(request))
+        if wants_fragment(request):
+            return await self._queue(request, saved=True)
+        return see_other(f"/staff/c/{slug}/wishes/?saved=1#settings")
 
     @get("/figures.csv")
     async def figures_csv(self, request: Request, slug: FromPath[str]) -> Response[bytes]:
-        """The figures for a spreadsheet; the BOM makes Excel read the Chinese correctly."""
-        figures = await queries.figures(request.state["community"].id)
-        out = io.StringIO()
-        writer = csv.writer(out)
-        writer.writerow([_("认领人"), _("身份"), _("认领次数"), _("完成次数")])
-        for h in figures.helpers:
-            writer.writerow([h.name, h.kind, h.claimed, h.fulfilled])
-        writer.writerow([])
-        writer.writerow([_("已发布心愿"), figures.published])
-        writer.writerow([_("已实现（含已确认）"), figures.fulfilled + figures.confirmed])
-        writer.writerow([_("报到党员"), figures.verified_members])
-        writer.writerow([_("人均实现心愿"), figures.per_member])
-        writer.writerow([_("发布到确认平均天数"), figures.average_days or ""])
-        return Response(
-            ("\ufeff" + out.getvalue()).encode(),
-            media_type="text/csv; charset=utf-8",
-            headers={"Content-Disposition": f'attachment; filename="{slug}-wishes.csv"'},
-        )
+        community_id = request.state["community"].id
+        await service.release_expired(_now(request), community_id=community_id)
+        figures = await queries.figures(community_id)
+        rows: list[list] = [[_("认领人"), _("身份"), _("认领次数"), _("完成次数")]]
+        rows += [[h.name, h.kind, h.claimed, h.fulfilled] for h in figures.helpers]
+        rows += [
+            [],
+            [_("已发布心愿"), figures.published],
+            [_("已实现（含已确认）"), figures.done],
+            [_("报到党员"), figures.verified_members],
+            [_("人均实现心愿"), figures.per_member],
+            [_("发布到确认平均天数"), figures.average_days or ""],
+        ]
+        return _csv(rows, f"{slug}-wishes.csv")
 
     @post("/reports/{helper_id:int}")
     async def decide(
@@ -356,3 +467,82 @@ class WishStaffController(Controller):
             reason=form.get("reason"),
         )
         return see_other(f"/staff/c/{slug}/wishes/")
+
+
+ROLLUP_HEADER = [
+    _("已发布心愿"),
+    _("正在认领"),
+    _("已实现（含已确认）"),
+    _("已确认"),
+    _("报到党员"),
+    _("人均实现心愿"),
+    _("发布到确认平均天数"),
+]
+
+
+def _rollup_rows(rollup: queries.Rollup, area: str) -> list[list]:
+    def numbers(c: queries.Counts) -> list:
+        return [
+            c.published,
+            c.claimed,
+            c.done,
+            c.confirmed,
+            c.verified_members,
+            c.per_member,
+            "" if c.average_days is None else c.average_days,
+        ]
+
+    rows: list[list] = [[area, *ROLLUP_HEADER]]
+    rows += [[r.name, *numbers(r.counts)] for r in rollup.rows]
+    rows.append([_("合计"), *numbers(rollup.total)])
+    return rows
+
+
+class WishFiguresController(Controller):
+    """The figures above a community: a street's communities for its officials, the
+    district's streets for the district admin; each with its total and a CSV."""
+
+    path = "/staff"
+
+    @get(
+        "/street/{street:str}/wishes/", guards=[requires(Role.STREET_OFFICIAL, Role.DISTRICT_ADMIN)]
+    )
+    async def street(self, request: Request, street: FromPath[str]) -> Template:
+        place = request.state["street"]
+        await service.release_expired(_now(request), street_id=place.id)
+        return render(
+            request,
+            "wishes/rollup.html",
+            title=place.name,
+            area=_("社区"),
+            rollup=await queries.street_rollup(place.id),
+            csv_url=f"/staff/street/{place.slug}/wishes/figures.csv",
+        )
+
+    @get(
+        "/street/{street:str}/wishes/figures.csv",
+        guards=[requires(Role.STREET_OFFICIAL, Role.DISTRICT_ADMIN)],
+    )
+    async def street_csv(self, request: Request, street: FromPath[str]) -> Response[bytes]:
+        place = request.state["street"]
+        await service.release_expired(_now(request), street_id=place.id)
+        rollup = await queries.street_rollup(place.id)
+        return _csv(_rollup_rows(rollup, _("社区")), f"{place.slug}-wishes.csv")
+
+    @get("/wishes/", guards=[requires(Role.DISTRICT_ADMIN)])
+    async def district(self, request: Request) -> Template:
+        await service.release_expired(_now(request))
+        return render(
+            request,
+            "wishes/rollup.html",
+            title=await places.district_name(),
+            area=_("街道"),
+            rollup=await queries.district_rollup(),
+            csv_url="/staff/wishes/figures.csv",
+        )
+
+    @get("/wishes/figures.csv", guards=[requires(Role.DISTRICT_ADMIN)])
+    async def district_csv(self, request: Request) -> Response[bytes]:
+        await service.release_expired(_now(request))
+        rollup = await queries.district_rollup()
+        return _csv(_rollup_rows(rollup, _("街道")), "district-wishes.csv")

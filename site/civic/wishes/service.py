@@ -10,13 +10,17 @@ from civic.accounts.roles import Role
 from civic.accounts.viewer import Place, Viewer, may_act
 from civic.db import write_transaction
 from civic.errors import DomainError, InvalidTransition, NotAllowed, NotFound
+from civic.photos import service as photos
 from civic.web.i18n import _
-from civic.wishes.tables import Helper, Wish, WishEvent
-from civic.wishes.workflow import STAMPS, Party, S, allowed
+from civic.wishes.tables import Helper, TreeSettings, Wish, WishEvent
+from civic.wishes.workflow import STAMPS, Party, S, allowed, visible
 
 CLAIM_DAYS = 7
 MAX_OPEN_CLAIMS = 3
 VALUE_CAP = 500
+"""A wish's value cap in yuan where the community's staff have not set their own."""
+HIGHEST_VALUE_CAP = 5000
+"""The highest cap staff may set: a 微心愿 is a small wish; larger needs go to the community."""
 
 
 # 报到: helpers ----------------------------------------------------------------------------
@@ -30,8 +34,10 @@ async def report(
     work_unit: str = "",
     party_branch: str = "",
     contact_phone: str = "",
+    photo_id: int | None = None,
 ) -> int:
-    """A party member or organisation reports to a community; staff verify it later."""
+    """A party member or organisation reports to a community; staff verify it later. The
+    photo (of the member, or of a work card) is seen by the community's staff only."""
     if not name.strip():
         raise DomainError(_("请填写姓名或单位名称。"))
     helper = Helper(
@@ -42,6 +48,7 @@ async def report(
         work_unit=work_unit,
         party_branch=party_branch,
         contact_phone=contact_phone,
+        photo=photo_id,
     )
     return (await Helper.insert(helper).returning(Helper.id))[0]["id"]
 
@@ -49,6 +56,8 @@ async def report(
 async def decide_report(
     viewer: Viewer, helper_id: int, verified: bool, now: datetime, reason: str = ""
 ) -> None:
+    """Staff verify a report, refuse it, or revoke a verification. A revoked helper's open
+    claims go back to the tree in the same transaction, each with an event saying why."""
     helper = (
         await Helper.select(Helper.community, Helper.status).where(Helper.id == helper_id).first()
     )
@@ -61,14 +70,42 @@ async def decide_report(
     status = Helper.Status.VERIFIED if verified else Helper.Status.REJECTED
     if helper["status"] == Helper.Status.VERIFIED and not verified:
         status = Helper.Status.REVOKED
-    await Helper.update(
-        {
-            Helper.status: status,
-            Helper.reason: reason.strip(),
-            Helper.decided_by: viewer.id,
-            Helper.decided_at: now,
-        }
-    ).where(Helper.id == helper_id)
+    async with write_transaction(Wish._meta.db):
+        # The helper's row is written first: on PostgreSQL that locks it, so a claim being
+        # made at this moment (claim() locks the same row) is either done before, and released
+        # below, or waits and then finds the helper revoked.
+        await Helper.update(
+            {
+                Helper.status: status,
+                Helper.reason: reason.strip(),
+                Helper.decided_by: viewer.id,
+                Helper.decided_at: now,
+            }
+        ).where(Helper.id == helper_id)
+        if status is Helper.Status.REVOKED:
+            await _release_claims_of(helper_id, viewer.id, now, reason.strip())
+
+
+async def _release_claims_of(helper_id: int, actor_id: int, now: datetime, reason: str) -> None:
+    """Inside the revoking transaction: every open claim of the helper returns to the tree."""
+    if not allowed(S.CLAIMED, S.PUBLISHED, {Party.REVOCATION}):
+        return
+    claims = await Wish.select(Wish.id, Wish.status).where(
+        (Wish.claimed_by == helper_id) & (Wish.status == S.CLAIMED)
+    )
+    note = _("认领人的报到已被社区撤销（{reason}），心愿回到心愿树。").format(reason=reason)
+    for wish in claims:
+        try:
+            await _move(
+                wish,
+                S.PUBLISHED,
+                actor_id,
+                now,
+                note,
+                {Wish.claimed_by: None, Wish.claim_deadline: None},
+            )
+        except InvalidTransition:
+            continue  # fulfilled or released a moment ago: nothing left to give back
 
 
 async def verified_helper(person_id: int, community_id: int) -> int | None:
@@ -82,6 +119,43 @@ async def verified_helper(person_id: int, community_id: int) -> int | None:
         .first()
     )
     return row["id"] if row else None
+
+
+# A community's settings ------------------------------------------------------------------
+
+
+async def value_cap(community_id: int) -> int:
+    """The most a wish of this community may be worth, in yuan."""
+    row = (
+        await TreeSettings.select(TreeSettings.value_cap)
+        .where(TreeSettings.community == community_id)
+        .first()
+    )
+    return row["value_cap"] if row else VALUE_CAP
+
+
+def check_value_cap(cap: int | None) -> str:
+    """What is wrong with a value cap as typed; "" when nothing is."""
+    if cap is None or not 1 <= cap <= HIGHEST_VALUE_CAP:
+        return _("请填写 1 到 {most} 之间的整数（元）。").format(most=HIGHEST_VALUE_CAP)
+    return ""
+
+
+async def set_value_cap(viewer: Viewer, community_id: int, cap: int, now: datetime) -> None:
+    """The community's staff set the most a wish may be worth; wishes already posted keep
+    their value, new and resubmitted ones are checked against the new cap."""
+    if not may_act(viewer, {Role.COMMUNITY_STAFF}, Place(community_id=community_id)):
+        raise NotAllowed(_("只有本社区工作人员可以修改心愿设置。"))
+    problem = check_value_cap(cap)
+    if problem:
+        raise DomainError(problem)
+    await TreeSettings.insert(
+        TreeSettings(community=community_id, value_cap=cap, updated_by=viewer.id, updated_at=now)
+    ).on_conflict(
+        target=TreeSettings.community,
+        action="DO UPDATE",
+        values=[TreeSettings.value_cap, TreeSettings.updated_by, TreeSettings.updated_at],
+    )
 
 
 # Wishes ------------------------------------------------------------------------------------
@@ -128,15 +202,17 @@ async def submit_wish(
     value_yuan: int,
     now: datetime,
     grid_id: int | None = None,
+    photo_id: int | None = None,
 ) -> int:
     """A resident's own wish, or one posted for a resident by staff, a building leader or a
-    grid worker of the community (the record keeps who posted it)."""
+    grid worker of the community (the record keeps who posted it), with an optional photo
+    (stored by civic.photos) shown wherever the wish is."""
     place = Place(community_id=community_id)
     if viewer.id != beneficiary_id and not can_post_for_others(viewer, community_id):
         raise NotAllowed(_("只有社区工作人员、楼门长和网格员可以替居民许愿。"))
     if viewer.id == beneficiary_id and not may_act(viewer, {Role.RESIDENT}, place):
         raise NotAllowed(_("请先注册为本社区居民。"))
-    errors = check_wish(title, description, category, value_yuan)
+    errors = check_wish(title, description, category, value_yuan, await value_cap(community_id))
     if errors:
         raise DomainError(next(iter(errors.values())))
     wish = Wish(
@@ -148,6 +224,7 @@ async def submit_wish(
         description=description.strip(),
         category=category,
         value_yuan=value_yuan,
+        photo=photo_id,
         created_at=now,
     )
     async with write_transaction(Wish._meta.db):
@@ -182,6 +259,44 @@ async def parties(viewer: Viewer | None, wish: dict) -> set[Party]:
         if wish["claimed_by"] == helper_id:
             found.add(Party.CLAIMER)
     return found
+
+
+async def visible_wish(viewer: Viewer | None, community_id: int, wish_id: int) -> dict:
+    """The wish, if it is this community's and the viewer may see it; NotFound otherwise (a
+    wish not yet public does not exist for others, as on its page)."""
+    wish = (
+        await Wish.select().where((Wish.id == wish_id) & (Wish.community == community_id)).first()
+    )
+    if wish is None or not visible(S(wish["status"]), await parties(viewer, wish)):
+        raise NotFound(_("没有这个心愿。"))
+    return wish
+
+
+async def wish_photo_id(
+    viewer: Viewer | None, community_id: int, wish_id: int, fulfilment: bool = False
+) -> int:
+    """The id of the wish's photo (or of its fulfilment photo) for someone who may see the
+    wish; NotFound for anyone else, or when there is none."""
+    wish = await visible_wish(viewer, community_id, wish_id)
+    photo_id = wish["fulfil_photo" if fulfilment else "photo"]
+    if photo_id is None:
+        raise NotFound(_("这个心愿没有照片。"))
+    return photo_id
+
+
+async def report_photo_id(viewer: Viewer, community_id: int, helper_id: int) -> int:
+    """The photo of a report (报到), for the community's staff and the person who reported."""
+    helper = (
+        await Helper.select(Helper.person, Helper.photo)
+        .where((Helper.id == helper_id) & (Helper.community == community_id))
+        .first()
+    )
+    if helper is None or helper["photo"] is None:
+        raise NotFound(_("没有这张照片。"))
+    staff = may_act(viewer, {Role.COMMUNITY_STAFF}, Place(community_id=community_id))
+    if not staff and helper["person"] != viewer.id:
+        raise NotAllowed(_("报到照片只有本人和本社区工作人员能看。"))
+    return helper["photo"]
 
 
 async def _move(
@@ -224,10 +339,13 @@ async def move(
     now: datetime,
     note: str = "",
     edits: dict[str, str | int] | None = None,
+    photo_id: int | None = None,
+    drop_photo: bool = False,
 ) -> None:
     """Every move but claiming: approve, return, reject, resubmit, release, fulfil, confirm,
     withdraw. Who may make it is the TRANSITIONS table's answer. A returned wish is resubmitted
-    with its `edits` (title, description, category, value_yuan)."""
+    with its `edits` (title, description, category, value_yuan) and a new photo (`photo_id`)
+    or none (`drop_photo`); a fulfilment may carry a photo of what was done (`photo_id`)."""
     await release_expired(now, wish_id)
     wish = await _wish(wish_id)
     current = S(wish["status"])
@@ -238,8 +356,12 @@ async def move(
     if target in {S.RETURNED, S.REJECTED} and not note.strip():
         raise DomainError(_("请写明原因，居民会看到。"))
     changes: dict = {}
+    replaced: int | None = None  # a photo the move takes off the wish, removed afterwards
     if target is S.FULFILLED:
         changes[Wish.fulfil_note] = note.strip()
+        if photo_id is not None:
+            changes[Wish.fulfil_photo] = photo_id
+            replaced = wish["fulfil_photo"]
     if target is S.CONFIRMED and note.strip():
         changes[Wish.thank_you] = note.strip()
     if current is S.CLAIMED and target is S.PUBLISHED:
@@ -248,7 +370,11 @@ async def move(
         fields = {k: edits.get(k, wish[k]) for k in ("title", "description", "category")}
         value = int(edits.get("value_yuan", wish["value_yuan"]))
         errors = check_wish(
-            str(fields["title"]), str(fields["description"]), str(fields["category"]), value
+            str(fields["title"]),
+            str(fields["description"]),
+            str(fields["category"]),
+            value,
+            await value_cap(wish["community"]),
         )
         if errors:
             raise DomainError(next(iter(errors.values())))
@@ -260,8 +386,14 @@ async def move(
                 Wish.value_yuan: value,
             }
         )
+    if target is S.SUBMITTED and (photo_id is not None or drop_photo):
+        changes[Wish.photo] = photo_id
+        replaced = wish["photo"]
     async with write_transaction(Wish._meta.db):
         await _move(wish, target, viewer.id if viewer else None, now, note.strip(), changes)
+    if replaced is not None and replaced != photo_id:
+        # A photo nobody will see again is personal data kept for nothing.
+        await photos.discard(replaced)
 
 
 async def claim(viewer: Viewer, wish_id: int, now: datetime) -> None:
@@ -279,6 +411,13 @@ async def claim(viewer: Viewer, wish_id: int, now: datetime) -> None:
         if isinstance(engine, PostgresEngine):
             # One helper's claims are counted and made one at a time.
             await Helper.raw("SELECT id FROM helper WHERE id = {} FOR UPDATE", helper_id)
+        # Checked again under the lock: a verification revoked a moment ago frees no claim
+        # made after it.
+        still_verified = await Helper.exists().where(
+            (Helper.id == helper_id) & (Helper.status == Helper.Status.VERIFIED)
+        )
+        if not still_verified:
+            raise NotAllowed(_("报到并通过社区审核后才能认领心愿。"))
         open_claims = await Wish.count().where(
             (Wish.claimed_by == helper_id) & (Wish.status == S.CLAIMED)
         )
@@ -304,10 +443,13 @@ async def claim(viewer: Viewer, wish_id: int, now: datetime) -> None:
 
 
 async def release_expired(
-    now: datetime, wish_id: int | None = None, community_id: int | None = None
+    now: datetime,
+    wish_id: int | None = None,
+    community_id: int | None = None,
+    street_id: int | None = None,
 ) -> int:
-    """Claims past their deadline go back to the tree; run when a wish is looked at and by
-    `civic sweep`. Returns how many were released."""
+    """Claims past their deadline go back to the tree; run when a wish, a tree or figures are
+    looked at, and by `civic sweep`. Returns how many were released."""
     query = Wish.select(Wish.id, Wish.status).where(
         (Wish.status == S.CLAIMED) & (Wish.claim_deadline < now)
     )
@@ -315,6 +457,8 @@ async def release_expired(
         query = query.where(Wish.id == wish_id)
     if community_id is not None:
         query = query.where(Wish.community == community_id)
+    if street_id is not None:
+        query = query.where(Wish.community.street == street_id)
     released = 0
     for wish in await query:
         try:

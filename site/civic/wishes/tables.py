@@ -8,6 +8,7 @@ from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
 from civic.accounts.tables import Person
+from civic.photos.tables import Photo
 from civic.places.tables import Community, Grid
 
 
@@ -31,6 +32,7 @@ class Helper(Table):
     work_unit = Varchar(length=80, default="")
     party_branch = Varchar(length=80, default="")
     contact_phone = Varchar(length=20, default="")
+    photo = ForeignKey(Photo, null=True, on_delete=OnDelete.set_null)  # seen by staff only
     status = Varchar(length=20, choices=Status, default=Status.PENDING)
     reason = Varchar(length=200, default="")
     decided_by = ForeignKey(Person, null=True, on_delete=OnDelete.restrict)
@@ -66,10 +68,12 @@ class Wish(Table):
     description = Text(default="")
     category = Varchar(length=10, choices=Category)
     value_yuan = Integer(default=0)
+    photo = ForeignKey(Photo, null=True, on_delete=OnDelete.set_null)
     status = Varchar(length=20, choices=Status, default=Status.SUBMITTED, index=True)
     claimed_by = ForeignKey(Helper, null=True, on_delete=OnDelete.restrict, index=True)
     claim_deadline = Timestamptz(null=True, default=None)
     fulfil_note = Text(default="")
+    fulfil_photo = ForeignKey(Photo, null=True, on_delete=OnDelete.set_null)
     thank_you = Text(default="")
     created_at = Timestamptz(default=TimestamptzNow())
     published_at = Timestamptz(null=True, default=None)
@@ -87,3 +91,13 @@ class WishEvent(Table):
     to_status = Varchar(length=20)
     note = Text(default="")
     at = Timestamptz(default=TimestamptzNow())
+
+
+class TreeSettings(Table):
+    """A community's own settings for its wish tree; a community without a row uses the
+    defaults in wishes/service.py."""
+
+    community = ForeignKey(Community, on_delete=OnDelete.cascade, unique=True)
+    value_cap = Integer()
+    updated_by = ForeignKey(Person, null=True, on_delete=OnDelete.set_null)
+    updated_at = Timestamptz(default=TimestamptzNow())

@@ -19,6 +19,7 @@ class Party(StrEnum):
     CLAIMER = "claimer"  # the helper holding the claim
     BENEFICIARY = "beneficiary"
     CLOCK = "clock"  # the claim's deadline passed
+    REVOCATION = "revocation"  # staff revoked the claimer's verification
 
 
 TRANSITIONS: dict[tuple[S, S], frozenset[Party]] = {
@@ -27,7 +28,7 @@ TRANSITIONS: dict[tuple[S, S], frozenset[Party]] = {
     (S.SUBMITTED, S.REJECTED): frozenset({Party.STAFF}),
     (S.RETURNED, S.SUBMITTED): frozenset({Party.OWNER, Party.STAFF}),
     (S.PUBLISHED, S.CLAIMED): frozenset({Party.HELPER}),
-    (S.CLAIMED, S.PUBLISHED): frozenset({Party.CLAIMER, Party.CLOCK}),
+    (S.CLAIMED, S.PUBLISHED): frozenset({Party.CLAIMER, Party.CLOCK, Party.REVOCATION}),
     (S.CLAIMED, S.FULFILLED): frozenset({Party.CLAIMER}),
     (S.FULFILLED, S.CONFIRMED): frozenset({Party.BENEFICIARY, Party.STAFF}),
     (S.SUBMITTED, S.WITHDRAWN): frozenset({Party.OWNER, Party.STAFF}),
@@ -60,3 +61,9 @@ STATUS_LABELS = {
 
 def allowed(current: S, target: S, parties: set[Party]) -> bool:
     return bool(TRANSITIONS.get((current, target), frozenset()) & parties)
+
+
+def visible(current: S, parties: set[Party]) -> bool:
+    """Who may see a wish (its page and its photos): everyone once it is on the tree; before
+    that, and after a refusal or withdrawal, its owner and the community's staff."""
+    return current in ON_TREE or bool(parties & {Party.STAFF, Party.OWNER})
