@@ -3,12 +3,17 @@ verified party members and one organisation, and a few claims near their deadlin
 
 from __future__ import annotations
 
+import io
+import random
 from datetime import UTC, datetime, timedelta
+
+from PIL import Image, ImageDraw, ImageFilter
 
 from civic.accounts import service as accounts
 from civic.accounts.roles import Role
 from civic.accounts.tables import Membership
 from civic.accounts.viewer import load_viewer
+from civic.photos import service as photos
 from civic.places.service import district_overview
 from civic.places.tables import Grid
 from civic.wishes import service
@@ -61,6 +66,33 @@ PLAN = (
     ]
 )
 MEMBERS = ["黄志远", "林晓梅", "高建华", "徐丽", "宋海峰"]
+WITH_PHOTO = {0, 1, 2, 4, 7}
+"""The demo wishes (by index in WISHES) posted with a photo."""
+FULFILLED_WITH_PHOTO = {17, 21, 22}
+"""The demo wishes whose helper recorded the fulfilment with a photo."""
+
+
+def demo_photo(seed: int) -> bytes:
+    """A made-up snapshot (a room, a table, a thing on it), drawn here so that nothing binary is
+    kept in the repository; uploaded through the same path as a phone's photo."""
+    rng = random.Random(seed)  # noqa: S311 (pictures, not secrets)
+    width, height = 960, 720
+    wall = tuple(rng.randint(170, 235) for _ in range(3))
+    image = Image.new("RGB", (width, height), wall)
+    draw = ImageDraw.Draw(image)
+    draw.rectangle((0, height * 2 // 3, width, height), fill=(150, 110, 80))  # the floor
+    draw.rectangle((rng.randint(40, 200), 80, rng.randint(420, 560), 330), fill=(205, 225, 240))
+    top = height * 2 // 3 - 40
+    draw.rectangle((180, top, 780, top + 30), fill=(120, 80, 50))  # a table
+    for x in (200, 740):
+        draw.rectangle((x, top + 30, x + 25, height - 40), fill=(100, 65, 40))
+    colour = tuple(rng.randint(30, 200) for _ in range(3))
+    left = rng.randint(300, 520)
+    draw.rounded_rectangle((left, top - 150, left + 170, top), radius=24, fill=colour)
+    draw.ellipse((left + 40, top - 120, left + 130, top - 30), fill=(250, 250, 250))
+    out = io.BytesIO()
+    image.filter(ImageFilter.GaussianBlur(1)).save(out, "JPEG", quality=90)
+    return out.getvalue()
 
 
 async def _person(phone: str, name: str, *roles: tuple[Role, int]) -> int:
@@ -122,6 +154,7 @@ async def load(now: datetime | None = None) -> None:
             for i, (title, category, value) in enumerate(WISHES):
                 when = start + timedelta(days=i)
                 owner = residents[i % len(residents)]
+                photo_id = await photos.save(demo_photo(n * 100 + i)) if i in WITH_PHOTO else None
                 wish_id = await service.submit_wish(
                     owner,
                     community.id,
@@ -132,6 +165,7 @@ async def load(now: datetime | None = None) -> None:
                     value,
                     when,
                     grid_id=grids[i % len(grids)]["id"] if grids else None,
+                    photo_id=photo_id,
                 )
                 target = PLAN[i % len(PLAN)]
                 if target is S.SUBMITTED:
@@ -150,12 +184,18 @@ async def load(now: datetime | None = None) -> None:
                 await service.claim(helper, wish_id, claimed_at)
                 if target is S.CLAIMED:
                     continue
+                done_photo = (
+                    await photos.save(demo_photo(n * 100 + 50 + i))
+                    if i in FULFILLED_WITH_PHOTO
+                    else None
+                )
                 await service.move(
                     helper,
                     wish_id,
                     S.FULFILLED,
                     claimed_at + timedelta(days=2),
                     note="已经送到家里",
+                    photo_id=done_photo,
                 )
                 if target is S.CONFIRMED:
                     await service.move(
