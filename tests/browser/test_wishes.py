@@ -125,3 +125,64 @@ def test_posting_reporting_and_reviewing_pages_read_well(page: Page):
     page.get_by_role("button", name="通过并发布").click()
     expect(page.get_by_text("待认领").first).to_be_visible()
     assert_accessible(page)
+
+
+def _photo_bytes() -> bytes:
+    from tests.unit.test_photos import phone_photo
+
+    return phone_photo((1200, 1600))
+
+
+def post_a_wish_with_a_photo(page: Page) -> None:
+    people = run(_people())
+    slug = people["slug"]
+    page.goto(f"/login?next=/c/{slug}/wishes/new")
+    sign_in(page, people["resident"])
+    expect(page.get_by_role("heading", level=1)).to_have_text("许一个心愿")
+    page.get_by_label("心愿").fill("修理厨房水龙头")
+    page.get_by_label("类别").select_option("维修")
+    page.get_by_label("估计价值（元）").fill("60")
+    photo = page.get_by_label("照片（可不传）")
+    photo.set_input_files({"name": "x.jpg", "mimeType": "image/jpeg", "buffer": b"not a photo"})
+    page.get_by_role("button", name="提交心愿").click()
+    expect(page.get_by_text("这不是一张能打开的照片")).to_be_visible()
+    expect(page.get_by_label("心愿")).to_have_value("修理厨房水龙头")  # what was typed stays
+    assert_accessible(page)
+
+    photo.set_input_files(
+        {"name": "IMG_2041.JPG", "mimeType": "image/jpeg", "buffer": _photo_bytes()}
+    )
+    page.get_by_role("button", name="提交心愿").click()
+    expect(page.get_by_text("待审核").first).to_be_visible()
+    image = page.get_by_role("img", name="心愿照片：修理厨房水龙头")
+    expect(image).to_have_attribute("width", "1200")
+    src = image.get_attribute("src")
+    assert src is not None
+    answer = page.request.get(src)  # with this person's cookies, as the <img> would be fetched
+    assert answer.status == 200 and answer.headers["content-type"] == "image/jpeg"
+    assert len(answer.body()) <= 200 * 1024
+    assert_accessible(page)
+    wish = run(Wish.select(Wish.photo).first().run())
+    assert wish["photo"] is not None
+
+
+def test_a_resident_posts_a_wish_with_a_photo(page: Page):
+    post_a_wish_with_a_photo(page)
+
+
+def test_a_resident_posts_a_wish_with_a_photo_without_javascript(no_js_page: Page):
+    post_a_wish_with_a_photo(no_js_page)
+
+
+def test_street_figures_read_well(page: Page):
+    async def official() -> tuple[str, str]:
+        c = await builders.community(name="杏花社区")
+        _, phone = await builders.person((Role.STREET_OFFICIAL, c.street_id), name="周建国")
+        return c.street_slug, phone
+
+    street, phone = run(official())
+    page.goto(f"/login?next=/staff/street/{street}/wishes/")
+    sign_in(page, phone)
+    expect(page.get_by_role("heading", level=1)).to_contain_text("微心愿数字")
+    expect(page.get_by_role("row", name="杏花社区")).to_be_visible()
+    assert_accessible(page)
