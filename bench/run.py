@@ -64,6 +64,8 @@ HOME_HTML_BUDGET = 14 * KB  # what fits in the first round trip of a new TCP con
 HOME_FIRST_VISIT_BUDGET = 45 * KB
 HOME_QUERY_BUDGET = 6
 CASE_CODE = "{case}"  # replaced by the code of a public demo case found on the board
+PHOTO_BUDGET = 200 * KB  # a stored photo, as civic.photos.service keeps it
+PHOTO_PATH = "/c/xinghua/wishes/1/photo"  # the demo's first wish has a photo
 
 
 @dataclass(frozen=True)
@@ -96,7 +98,7 @@ PAGES = [
     Page("community, resident", "/c/xinghua/", who="resident", load=True, budget=HOME),
     Page("wish tree, visitor", "/c/xinghua/wishes/", load=True, budget=TREE),
     Page("wish tree, member", "/c/xinghua/wishes/", who="member", budget=TREE),
-    Page("wish, visitor", "/c/xinghua/wishes/1/", budget=WISH),
+    Page("wish+photo, visitor", "/c/xinghua/wishes/1/", budget=WISH),
     Page("wish staff queue", "/staff/c/xinghua/wishes/", who="staff"),
     Page("case board", "/c/xinghua/suggestions/", load=True, budget=BOARD),
     Page("case, visitor", f"/s/{CASE_CODE}", load=True, budget=CASE),
@@ -104,6 +106,8 @@ PAGES = [
     Page("case queue, community", "/staff/c/xinghua/suggestions/", who="staff", budget=QUEUE),
     Page("case queue, street", "/staff/street/liuyin/suggestions/", who="street", budget=QUEUE),
     Page("monthly report", "/c/xinghua/suggestions/report"),
+    Page("street figures", "/staff/street/liuyin/wishes/", who="street"),
+    Page("district figures", "/staff/wishes/", who="admin"),
     Page("login", "/login"),
     Page("staff community", "/staff/c/xinghua/", who="staff"),
     Page("admin people", "/staff/admin/people", who="admin"),
@@ -522,7 +526,8 @@ def print_header(seconds: int) -> None:
         f"budgets for a community's home: HTML ≤ {HOME_HTML_BUDGET // KB} KB compressed, "
         f"first visit ≤ {HOME_FIRST_VISIT_BUDGET // KB} KB, ≤ {HOME_QUERY_BUDGET} SQL queries; "
         f"wish tree and case board ≤ {TREE.html // KB} KB and ≤ {TREE.queries} queries; "
-        f"a wish or a case ≤ {WISH.html // KB} KB; a staff queue ≤ {QUEUE.html // KB} KB"
+        f"a wish or a case ≤ {WISH.html // KB} KB; a staff queue ≤ {QUEUE.html // KB} KB; "
+        f"a wish's photo ≤ {PHOTO_BUDGET // KB} KB"
     )
     print(flush=True)
 
@@ -568,8 +573,13 @@ def bench(seconds: int, folder: Path, stack: ExitStack) -> None:
 
     note("PDF notices")
     pdfs = [measure_pdf(site, p, p.path.replace(CASE_CODE, code), folder) for p in PDFS]
+    photo = request(site, PHOTO_PATH)
     print_table(rows, bare_rps)
     print()
+    print(
+        f"wish photo {PHOTO_PATH}: HTTP {photo.status}, {photo.headers.get('Content-Type')}, "
+        f"{len(photo.body):,} B {mark(photo.status == 200 and len(photo.body) <= PHOTO_BUDGET)}"
+    )
     for run in pdfs:
         pdf = run.pdf
         timing = f"{run.median_ms:.0f} ms (median of 5)"
