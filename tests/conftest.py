@@ -37,7 +37,8 @@ async def empty_all_tables() -> None:
         [t for app in APP_REGISTRY.app_configs.values() for t in app.table_classes]
     )
     if ON_POSTGRES:
-        names = ", ".join(t._meta.tablename for t in tables)
+        # Quoted: "case" is a reserved word in PostgreSQL.
+        names = ", ".join(f'"{t._meta.tablename}"' for t in tables)
         await engine_finder().run_ddl(f"TRUNCATE {names} RESTART IDENTITY CASCADE")
     else:
         for table in reversed(tables):
