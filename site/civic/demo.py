@@ -49,6 +49,7 @@ ACCOUNTS = [
     DemoAccount("13900000002", "周建国", Role.STREET_OFFICIAL, "liuyin"),
     DemoAccount("13900000003", "吴晓燕", Role.STREET_OFFICIAL, "nanhu"),
     DemoAccount("13900000004", "钱立新", Role.DEPARTMENT_STAFF, "chengguan"),
+    DemoAccount("13900000005", "冯国栋", Role.DEPARTMENT_STAFF, "zhujian"),
     DemoAccount("13900000011", "王秀兰", Role.COMMUNITY_STAFF, "xinghua"),
     DemoAccount("13900000012", "刘志强", Role.COMMUNITY_STAFF, "huaishuli"),
     DemoAccount("13900000013", "陈静", Role.COMMUNITY_STAFF, "hupan"),
@@ -63,6 +64,7 @@ ACCOUNTS = [
     DemoAccount("13900000042", "林晓梅", Role.PARTY_MEMBER, "hupan", "在职党员，南湖小学"),
     DemoAccount("13900000051", "何师傅", Role.MERCHANT_STAFF, "", "合作商户：杏花便民超市"),
     DemoAccount("13900000052", "许老板", Role.MERCHANT_STAFF, "", "合作商户：南湖理发店"),
+    DemoAccount("13900000061", "罗秀琴", Role.PARTY_REPRESENTATIVE, "xinghua", "党代表意见箱"),
 ]
 
 
@@ -114,8 +116,10 @@ async def load_accounts() -> None:
 
 
 async def load() -> None:
+    from civic.suggestions import demo as suggestions
     from civic.wishes import demo as wishes
 
     await load_places()
     await load_accounts()
     await wishes.load()
+    await suggestions.load()

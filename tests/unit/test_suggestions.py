@@ -332,6 +332,19 @@ async def test_only_one_of_many_simultaneous_takes_lands(world):
     assert await CaseEvent.count().where(CaseEvent.verb == Verb.TAKE) == 1
 
 
+async def test_replies_after_the_first_response_are_each_recorded(world):
+    code = await case_in(world)
+    staff = world.people["staff"]
+    await service.act(staff, code, Verb.ACCEPT, NOW)
+    for hours, note in [(1, "明天上午去看"), (20, "物业已派人，配件周三到")]:
+        await service.act(staff, code, Verb.REPLY, NOW + timedelta(hours=hours), note=note)
+    assert await status_of(code) == S.ACCEPTED
+    replies = await CaseEvent.select(CaseEvent.note).where(CaseEvent.verb == Verb.REPLY)
+    assert [r["note"] for r in replies] == ["明天上午去看", "物业已派人，配件周三到"]
+    row = await Case.select(Case.responded_at).where(Case.code == code).first()
+    assert row["responded_at"] == NOW  # the clock stopped at the first response
+
+
 async def test_a_double_tapped_reply_is_recorded_once(world):
     code = await case_in(world, S.ACCEPTED)
     for _ in range(2):

@@ -253,6 +253,10 @@ async def _move(
         values[Case.status] = target
         if target in STAMPS:
             values[STAMPS[target]] = now
+    elif not values:
+        # A later reply changes nothing on the case: writing its state back still checks that
+        # it is in the state we saw, and returns who holds it for the event row.
+        values[Case.status] = current
     guard = (Case.id == case.row["id"]) & (Case.status == current)
     if verb is Verb.ADOPT:
         guard &= Case.adopted_at.is_null()
