@@ -96,7 +96,7 @@ def test_file_look_up_and_accept(no_js_page, browser, live_server, page, tmp_pat
     assert_accessible(page)
 
     page.goto(f"/c/{slug}/suggestions/report")
-    expect(page.get_by_text("本月收到")).to_be_visible()
+    expect(page.get_by_role("heading", name="总体")).to_be_visible()
     assert_accessible(page)
 
     case = run(Case.select(Case.status).where(Case.code == code).first().run())

@@ -107,6 +107,15 @@ async def test_a_private_case_is_seen_only_by_its_filer_and_staff(client, place)
         assert SECRET[:6] not in (await client.get(f"/s/{code}")).text
         await post_form(client, "/logout", {})
 
+    # Nor do the answer and the filer's rating comment, which can repeat what was asked.
+    staff_id, _ = await builders.person((Role.COMMUNITY_STAFF, c.id), name="陈静")
+    staff_viewer = await load_viewer(staff_id)
+    await service.act(staff_viewer, code, Verb.ACCEPT, NOW)
+    await service.act(staff_viewer, code, Verb.REPLY, NOW, note="已约王建军明早协商")
+    await service.act(staff_viewer, code, Verb.ANSWER, NOW, note="王建军已同意晚八点后停工")
+    stranger_page = await client.get(f"/s/{code}")
+    assert "王建军" not in stranger_page.text and "受理" in stranger_page.text
+
     wrong = await post_form(client, f"/s/{code}/verify", {"last4": "0000"})
     assert wrong.status_code == 422 and "号码不对" in wrong.text and SECRET[:6] not in wrong.text
     right = await post_form(client, f"/s/{code}/verify", {"last4": "1234"})

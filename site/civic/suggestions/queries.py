@@ -221,8 +221,13 @@ class CasePage:
     events: list[dict] = field(default_factory=list)
     photo_ids: list[int] = field(default_factory=list)
 
-    def timeline(self, staff: bool) -> list[dict]:
-        return [_event_line(e, staff) for e in self.events]
+    def timeline(self, staff: bool, sees: bool = True) -> list[dict]:
+        """The steps; without `sees` (a private case, a stranger) the dates and steps only."""
+        lines = [_event_line(e, staff) for e in self.events]
+        if not sees:
+            for line in lines:
+                line["note"] = ""
+        return lines
 
 
 def _event_line(e: dict, staff: bool) -> dict:

@@ -283,6 +283,7 @@ class CaseController(Controller):
         case = service.CaseRef(page.case, page.case["street_id"])
         found = service.parties(viewer, case, proven)
         staff = service.is_staff_of(viewer, case)
+        sees = service.may_see_content(viewer, case, proven)
         verbs = [v for v in MOVES if v not in FILER_VERBS and allowed(v, case.status, found)]
         departments = (
             await places.departments()
@@ -294,8 +295,8 @@ class CaseController(Controller):
             "suggestions/case.html",
             page=page,
             row=page.row,
-            timeline=page.timeline(staff),
-            sees=service.may_see_content(viewer, case, proven),
+            timeline=page.timeline(staff, sees=sees),
+            sees=sees,
             staff=staff,
             is_filer=Party.FILER in found,
             may_rate=Party.FILER in found and case.status is S.FEEDBACK,
