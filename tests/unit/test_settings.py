@@ -70,3 +70,14 @@ def test_settings_are_frozen(env):
     settings = Settings.from_env()
     with pytest.raises(AttributeError):
         settings.debug = True  # type: ignore[misc]
+
+
+def test_the_case_clocks_come_from_the_environment(env):
+    assert Settings.from_env().cases.respond_hours == 12
+    env.setenv("CIVIC_CASE_RESPOND_HOURS", "24")
+    env.setenv("CIVIC_CASE_ESCALATED_RESOLVE_DAYS", "5")
+    cases = Settings.from_env().cases
+    assert (cases.respond_hours, cases.resolve_days, cases.escalated_resolve_days) == (24, 1, 5)
+    env.setenv("CIVIC_CASE_AUTOCLOSE_DAYS", "0")
+    with pytest.raises(SettingsError, match="CIVIC_CASE_AUTOCLOSE_DAYS"):
+        Settings.from_env()

@@ -46,11 +46,11 @@ CODE_MISSES = 20  # wrong codes per address in 15 minutes
 DIGIT_MISSES = 5  # wrong phone digits per case in 15 minutes
 
 
-def _now(request: Request) -> datetime:
+def now_of(request: Request) -> datetime:
     return request.app.state.clock.now()
 
 
-def _clocks(request: Request) -> CaseClocks:
+def clocks_of(request: Request) -> CaseClocks:
     return request.app.state.settings.cases
 
 
@@ -85,7 +85,7 @@ async def report_response(
     street_id: int | None = None,
 ) -> Template | Response[bytes]:
     """A month's report as a page or an A4 PDF; `full` adds the filers' names and words."""
-    now = _now(request)
+    now = now_of(request)
     chosen = report.parse_month(month, now)
     built = await report.build(
         chosen, now, community_id=community_id, street_id=street_id, scope=scope
@@ -117,8 +117,8 @@ class SuggestionController(Controller):
         page: FromQuery[int] = 1,
     ) -> Template:
         community = await places.community_or_404(slug)
-        now = _now(request)
-        await service.close_unrated(now, community_id=community.id, clocks=_clocks(request))
+        now = now_of(request)
+        await service.close_unrated(now, community_id=community.id, clocks=clocks_of(request))
         board = await queries.board(community.id, now, status, category, page)
         return render(
             request,
@@ -214,7 +214,7 @@ class SuggestionController(Controller):
                 community.id,
                 category=form.get("category"),
                 text=form.get("text"),
-                now=_now(request),
+                now=now_of(request),
                 building_id=form.int("building"),
                 place=form.get("place"),
                 is_public=form.get("public") == "1",
@@ -222,7 +222,7 @@ class SuggestionController(Controller):
                 name=form.get("name"),
                 phone=phone,
                 photo_ids=photo_ids,
-                clocks=_clocks(request),
+                clocks=clocks_of(request),
             )
         except DomainError as refused:
             for photo_id in photo_ids:
@@ -273,8 +273,8 @@ class CaseController(Controller):
         status: int = 200,
         form: Form | None = None,
     ) -> Template:
-        now = _now(request)
-        await service.close_unrated(now, code=code, clocks=_clocks(request))
+        now = now_of(request)
+        await service.close_unrated(now, code=code, clocks=clocks_of(request))
         viewer = await current_viewer(request)
         proven = _proven(request, code)
         page = await queries.case_page(code, now)
@@ -345,10 +345,10 @@ class CaseController(Controller):
                 await current_viewer(request),
                 code,
                 form.get("rating"),
-                _now(request),
+                now_of(request),
                 comment=form.get("comment"),
                 proven=_proven(request, code),
-                clocks=_clocks(request),
+                clocks=clocks_of(request),
             )
         except DomainError as refused:
             return await self._page(
@@ -367,11 +367,11 @@ class CaseController(Controller):
                 viewer,
                 code,
                 Verb(form.get("verb")),
-                _now(request),
+                now_of(request),
                 note=form.get("note"),
                 department_id=form.int("department"),
                 original_code=form.get("original"),
-                clocks=_clocks(request),
+                clocks=clocks_of(request),
             )
         except ValueError:
             return await self._page(request, code, notice=_("请选择操作。"), status=422, form=form)
@@ -388,7 +388,7 @@ class CaseController(Controller):
     async def _row(
         self, request: Request, code: str, back: str, notice: str = "", status: int = 200
     ) -> Template:
-        now = _now(request)
+        now = now_of(request)
         row = await queries.queue_row(code, now)
         return render(
             request,
@@ -415,7 +415,7 @@ class CaseController(Controller):
     @get("/{code:str}/receipt.pdf")
     async def receipt(self, request: Request, code: FromPath[str]) -> Response[bytes]:
         """The printable receipt: the code, how to look it up, and a QR code of the case."""
-        page = await queries.case_page(code, _now(request))
+        page = await queries.case_page(code, now_of(request))
         if page is None:
             raise NotFound(_("没有找到这个查询码，请核对回执上的 8 位查询码。"))
         url = f"{request.app.state.settings.base_url}/s/{code}"

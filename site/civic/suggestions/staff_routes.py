@@ -10,7 +10,7 @@ from civic.accounts.guards import requires
 from civic.accounts.roles import Role
 from civic.accounts.viewer import Place, current_viewer, may_act
 from civic.suggestions import queries, service
-from civic.suggestions.routes import _clocks, _now, report_response
+from civic.suggestions.routes import clocks_of, now_of, report_response
 from civic.web.i18n import _
 from civic.web.pages import render
 
@@ -23,7 +23,7 @@ def _queue_page(
         "suggestions/queue.html",
         heading=heading,
         queue=queue,
-        now=_now(request),
+        now=now_of(request),
         **context,
     )
 
@@ -37,8 +37,8 @@ class CaseQueueController(Controller):
         """The community's queue; a party representative sees the cases addressed to them."""
         community = request.state["community"]
         viewer = await current_viewer(request)
-        now = _now(request)
-        await service.close_unrated(now, community_id=community.id, clocks=_clocks(request))
+        now = now_of(request)
+        await service.close_unrated(now, community_id=community.id, clocks=clocks_of(request))
         is_staff = may_act(viewer, {Role.COMMUNITY_STAFF}, Place(community_id=community.id))
         queue = await queries.community_queue(
             community.id, now, representative_id=None if is_staff else viewer.id
@@ -88,7 +88,7 @@ class CaseQueueController(Controller):
     @get("/staff/street/{street:str}/suggestions/", guards=[requires(Role.STREET_OFFICIAL)])
     async def street(self, request: Request, street: FromPath[str]) -> Template:
         place = request.state["street"]
-        queue = await queries.street_queue(place.id, _now(request))
+        queue = await queries.street_queue(place.id, now_of(request))
         return _queue_page(
             request, f"{place.name} · 吹哨案件", queue, community=None, held_label="已派职能部门"
         )
@@ -99,7 +99,7 @@ class CaseQueueController(Controller):
     )
     async def department(self, request: Request, department: FromPath[str]) -> Template:
         place = request.state["department"]
-        queue = await queries.department_queue(place["id"], _now(request))
+        queue = await queries.department_queue(place["id"], now_of(request))
         return _queue_page(
             request, f"{place['name']} · 报到案件", queue, community=None, held_label=""
         )
