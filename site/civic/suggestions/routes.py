@@ -18,6 +18,7 @@ from civic.notices.qr import qr_svg
 from civic.photos import service as photos
 from civic.photos.web import PHOTO_ROUTE_OPT, UPLOAD_MAX_BODY, photo_response
 from civic.places import service as places
+from civic.places.service import CommunityInfo
 from civic.settings import CaseClocks
 from civic.suggestions import codes, queries, report, service
 from civic.suggestions.tables import Case
@@ -135,7 +136,12 @@ class SuggestionController(Controller):
         )
 
     async def _form_page(
-        self, request: Request, community: object, form: Form, status: int = 200, notice: str = ""
+        self,
+        request: Request,
+        community: CommunityInfo,
+        form: Form,
+        status: int = 200,
+        notice: str = "",
     ) -> Template:
         viewer = await current_viewer(request)
         buildings = (await places.buildings_by_community()).get(community.id, [])
