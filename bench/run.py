@@ -426,6 +426,7 @@ PDFS = [
 @dataclass
 class PdfRun:
     pdf: Pdf
+    path: str
     size: int
     median_ms: float
     text_ok: bool
@@ -446,7 +447,7 @@ def measure_pdf(port: int, pdf: Pdf, path: str, folder: Path) -> PdfRun:
         note("pdftotext is missing (poppler-utils): the PDF's text is not checked")
         text = ""
     median_ms = statistics.median(r.seconds for r in runs) * 1000
-    return PdfRun(pdf, len(runs[-1].body), median_ms, pdf.text in text.replace(" ", ""))
+    return PdfRun(pdf, path, len(runs[-1].body), median_ms, pdf.text in text.replace(" ", ""))
 
 
 def public_case_code(port: int) -> str:
@@ -586,7 +587,7 @@ def bench(seconds: int, folder: Path, stack: ExitStack) -> None:
         if pdf.seconds is not None:
             timing += f" {mark(run.median_ms <= pdf.seconds * 1000)}"
         print(
-            f"{pdf.label} PDF {pdf.path}: {run.size:,} B {mark(run.size <= pdf.budget)}"
+            f"{pdf.label} PDF {run.path}: {run.size:,} B {mark(run.size <= pdf.budget)}"
             f"  render {timing}  text has {pdf.text}: {mark(run.text_ok)}"
         )
 
