@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 
 from piccolo.query.functions.aggregate import Count
 
+from civic.accounts.me import MeItem
 from civic.photos import service as photos
 from civic.photos.tables import Photo
 from civic.suggestions import codes
@@ -375,13 +376,6 @@ async def queue_row(code: str, now: datetime) -> CaseRow | None:
 
 
 # /me ---------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class MeItem:
-    text: str
-    link: str
-    next_step: str
 
 
 async def me_items(person_id: int) -> list[MeItem]:

@@ -9,6 +9,7 @@ from piccolo.columns.combination import Combinable
 from piccolo.query import Select
 from piccolo.query.functions.aggregate import Count
 
+from civic.accounts.me import MeItem
 from civic.accounts.tables import Person
 from civic.places.service import district_overview
 from civic.web.clock import local
@@ -204,13 +205,6 @@ REPORT_STEPS = {
     Helper.Status.REJECTED: "未通过",
     Helper.Status.REVOKED: "已被撤销",
 }
-
-
-@dataclass(frozen=True)
-class MeItem:
-    text: str
-    link: str
-    next_step: str
 
 
 async def me_items(person_id: int) -> list[MeItem]:
