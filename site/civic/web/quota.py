@@ -9,6 +9,12 @@ from litestar.stores.base import Store
 from civic.errors import Throttled
 
 
+async def count(store: Store, key: str) -> int:
+    """How many times `key` has been spent in its current window."""
+    raw = await store.get(key)
+    return int(raw) if raw else 0
+
+
 @dataclass(frozen=True)
 class Quota:
     store: Store
@@ -18,8 +24,7 @@ class Quota:
     """Shown when the quota is spent; {minutes} is replaced by the wait."""
 
     async def used(self, key: str) -> int:
-        raw = await self.store.get(key)
-        return int(raw) if raw else 0
+        return await count(self.store, key)
 
     async def check(self, key: str) -> None:
         """Raises Throttled while the key has used its quota."""
