@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import UploadFile
 from litestar.params import FromPath, FromQuery
@@ -37,7 +35,7 @@ from civic.suggestions.workflow import (
 )
 from civic.web.forms import Form
 from civic.web.i18n import _
-from civic.web.pages import render, safe_next, see_other, wants_fragment
+from civic.web.pages import now_of, render, safe_next, see_other, wants_fragment
 from civic.web.quota import Quota
 
 CATEGORIES = [(c.value, c.value) for c in Case.Category]
@@ -45,10 +43,6 @@ PROVEN = "cases"  # session key: codes this browser filed, or proved with the ph
 FILINGS_PER_HOUR = 10
 CODE_MISSES = 20  # wrong codes per address in 15 minutes
 DIGIT_MISSES = 5  # wrong phone digits per case in 15 minutes
-
-
-def now_of(request: Request) -> datetime:
-    return request.app.state.clock.now()
 
 
 def clocks_of(request: Request) -> CaseClocks:

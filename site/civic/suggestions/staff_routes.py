@@ -10,9 +10,9 @@ from civic.accounts.guards import requires
 from civic.accounts.roles import Role
 from civic.accounts.viewer import Place, current_viewer, may_act
 from civic.suggestions import queries, service
-from civic.suggestions.routes import clocks_of, now_of, report_response
+from civic.suggestions.routes import clocks_of, report_response
 from civic.web.i18n import _
-from civic.web.pages import render
+from civic.web.pages import now_of, render
 
 
 def _queue_page(

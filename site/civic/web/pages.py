@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from litestar import Request
@@ -52,6 +53,11 @@ def render(
     )
     name = fragment if fragment and wants_fragment(request) else template
     return Template(template_name=name, context=context, status_code=status, headers=headers)
+
+
+def now_of(request: Request) -> datetime:
+    """ "Now" from the app's clock, which tests and the demo set."""
+    return request.app.state.clock.now()
 
 
 def safe_next(target: str | None, default: str = "/") -> str:

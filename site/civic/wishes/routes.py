@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import random
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath, FromQuery
@@ -24,7 +24,7 @@ from civic.photos.web import PHOTO_ROUTE_OPT, UPLOAD_MAX_BODY, photo_response
 from civic.places import service as places
 from civic.web.forms import Form
 from civic.web.i18n import _
-from civic.web.pages import render, see_other, wants_fragment
+from civic.web.pages import now_of, render, see_other, wants_fragment
 from civic.web.privacy import mask_name
 from civic.web.templating import local_time
 from civic.wishes import queries, service
@@ -45,10 +45,6 @@ ACTIONS = {  # the button for each move a person may make on a wish page
     (S.PUBLISHED, S.WITHDRAWN): _("撤回心愿"),
 }
 CATEGORIES = [(c.value, c.value) for c in Wish.Category]
-
-
-def _now(request: Request) -> datetime:
-    return request.app.state.clock.now()
 
 
 async def _photo(photo_id: int) -> Response[bytes]:
@@ -81,7 +77,7 @@ class WishController(Controller):
         status: FromQuery[str] = "",
     ) -> Template:
         community = await places.community_or_404(slug)
-        await service.release_expired(_now(request), community_id=community.id)
+        await service.release_expired(now_of(request), community_id=community.id)
         wishes = await queries.tree(community.id, category, status)
         viewer = await current_viewer(request)
         helper = await service.verified_helper(viewer.id, community.id) if viewer else None
@@ -121,7 +117,7 @@ class WishController(Controller):
         form: Form | None = None,
     ) -> Template:
         community = await places.community_or_404(slug)
-        await service.release_expired(_now(request), wish_id)
+        await service.release_expired(now_of(request), wish_id)
         page = await queries.wish_page(wish_id, community.id)
         if page is None:
             raise NotFound(_("没有这个心愿。"))
@@ -213,7 +209,7 @@ class WishController(Controller):
     ) -> Template | Redirect:
         viewer = await current_viewer(request)
         try:
-            await service.claim(viewer, wish_id, _now(request))
+            await service.claim(viewer, wish_id, now_of(request))
         except DomainError as refused:
             return await self._wish_page(
                 request, slug, wish_id, notice=refused.message, status=refused.status_code
@@ -241,7 +237,7 @@ class WishController(Controller):
                 viewer,
                 wish_id,
                 target,
-                _now(request),
+                now_of(request),
                 note=form.get("note"),
                 edits=edits,
                 photo_id=photo_id,
@@ -307,7 +303,7 @@ class WishController(Controller):
                     form.get("description"),
                     form.get("category"),
                     value or 0,
-                    _now(request),
+                    now_of(request),
                     photo_id=photo_id,
                 )
             except BadPhoto as refused:
@@ -399,7 +395,7 @@ class WishStaffController(Controller):
             "saved": saved,
         }
         if not wants_fragment(request):
-            now = _now(request)
+            now = now_of(request)
             await service.release_expired(now, community_id=community.id)
             context.update(
                 review=await queries.review_queue(community.id),
@@ -431,7 +427,7 @@ class WishStaffController(Controller):
         if not form.ok or cap is None:
             return await self._queue(request, settings_form=form, status=422)
         viewer = await current_viewer(request)
-        await service.set_value_cap(viewer, request.state["community"].id, cap, _now(request))
+        await service.set_value_cap(viewer, request.state["community"].id, cap, now_of(request))
         if wants_fragment(request):
             return await self._queue(request, saved=True)
         return see_other(f"/staff/c/{slug}/wishes/?saved=1#settings")
@@ -439,7 +435,7 @@ class WishStaffController(Controller):
     @get("/figures.csv")
     async def figures_csv(self, request: Request, slug: FromPath[str]) -> Response[bytes]:
         community_id = request.state["community"].id
-        await service.release_expired(_now(request), community_id=community_id)
+        await service.release_expired(now_of(request), community_id=community_id)
         figures = await queries.figures(community_id)
         rows: list[list] = [[_("认领人"), _("身份"), _("认领次数"), _("完成次数")]]
         rows += [[h.name, h.kind, h.claimed, h.fulfilled] for h in figures.helpers]
@@ -463,7 +459,7 @@ class WishStaffController(Controller):
             viewer,
             helper_id,
             form.get("decision") == "verify",
-            _now(request),
+            now_of(request),
             reason=form.get("reason"),
         )
         return see_other(f"/staff/c/{slug}/wishes/")
@@ -509,7 +505,7 @@ class WishFiguresController(Controller):
     )
     async def street(self, request: Request, street: FromPath[str]) -> Template:
         place = request.state["street"]
-        await service.release_expired(_now(request), street_id=place.id)
+        await service.release_expired(now_of(request), street_id=place.id)
         return render(
             request,
             "wishes/rollup.html",
@@ -525,13 +521,13 @@ class WishFiguresController(Controller):
     )
     async def street_csv(self, request: Request, street: FromPath[str]) -> Response[bytes]:
         place = request.state["street"]
-        await service.release_expired(_now(request), street_id=place.id)
+        await service.release_expired(now_of(request), street_id=place.id)
         rollup = await queries.street_rollup(place.id)
         return _csv(_rollup_rows(rollup, _("社区")), f"{place.slug}-wishes.csv")
 
     @get("/wishes/", guards=[requires(Role.DISTRICT_ADMIN)])
     async def district(self, request: Request) -> Template:
-        await service.release_expired(_now(request))
+        await service.release_expired(now_of(request))
         return render(
             request,
             "wishes/rollup.html",
@@ -543,6 +539,6 @@ class WishFiguresController(Controller):
 
     @get("/wishes/figures.csv", guards=[requires(Role.DISTRICT_ADMIN)])
     async def district_csv(self, request: Request) -> Response[bytes]:
-        await service.release_expired(_now(request))
+        await service.release_expired(now_of(request))
         rollup = await queries.district_rollup()
         return _csv(_rollup_rows(rollup, _("街道")), "district-wishes.csv")
