@@ -6,6 +6,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from piccolo.query import Select
+
 from civic.accounts import service as accounts
 from civic.accounts.roles import Role
 from civic.accounts.viewer import Place, Viewer, may_act
@@ -52,15 +54,19 @@ class CaseRef:
         return L(self.row["level"])
 
 
+def _select_cases() -> Select:
+    return Case.select(*Case.all_columns(), Case.community.street.as_alias("street_id"))
+
+
+def _ref(row: dict) -> CaseRef:
+    return CaseRef(row, row.pop("street_id"))
+
+
 async def load(code: str) -> CaseRef:
-    row = (
-        await Case.select(*Case.all_columns(), Case.community.street.as_alias("street_id"))
-        .where(Case.code == code)
-        .first()
-    )
+    row = await _select_cases().where(Case.code == code).first()
     if row is None:
         raise NotFound(_("没有找到这个查询码。"))
-    return CaseRef(row, row.pop("street_id"))
+    return _ref(row)
 
 
 # Who the viewer is to a case -----------------------------------------------------------------
@@ -435,7 +441,7 @@ async def close_unrated(
 ) -> int:
     """Cases without a rating close themselves `autoclose_days` after feedback: when anyone
     next looks at them, and from `civic sweep`. Returns how many closed."""
-    query = Case.select(Case.code).where(
+    query = _select_cases().where(
         (Case.status == S.FEEDBACK)
         & (Case.feedback_at < now - timedelta(days=clocks.autoclose_days))
     )
@@ -444,8 +450,7 @@ async def close_unrated(
     if community_id is not None:
         query = query.where(Case.community == community_id)
     closed = 0
-    for row in await query:
-        case = await load(row["code"])
+    for case in map(_ref, await query):
         try:
             async with write_transaction(Case._meta.db):
                 await _move(case, Verb.EXPIRE, None, now)
