@@ -89,7 +89,6 @@ class CaseRow:
     held_for: str  # while escalated and not yet taken: for how long
     reopened: bool
     adopted: bool
-    is_public: bool
     rating: str
 
     @property
@@ -127,7 +126,6 @@ LIST_COLUMNS = (
     Case.level,
     Case.reopened,
     Case.adopted_at,
-    Case.is_public,
     Case.rating,
     Case.community.name.as_alias("community_name"),
     Case.community.street.name.as_alias("street_name"),
@@ -159,7 +157,6 @@ def case_row(r: dict, now: datetime) -> CaseRow:
         held_for=span(now - held) if held and r["status"] == S.ESCALATED else "",
         reopened=r["reopened"],
         adopted=r["adopted_at"] is not None,
-        is_public=r["is_public"],
         rating=RATING_LABELS.get(r["rating"], "") if r["rating"] else "",
     )
 
