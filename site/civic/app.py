@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from litestar import Litestar, get
 from litestar.config.compression import CompressionConfig
 from litestar.config.csrf import CSRFConfig
@@ -14,52 +12,24 @@ from litestar.plugins.htmx import HTMXPlugin, HTMXRequest
 from piccolo.engine import engine_finder
 from piccolo.engine.postgres import PostgresEngine
 
+from civic import features
 from civic.accounts.admin_routes import AdminController
 from civic.accounts.routes import AccountController
 from civic.accounts.staff_routes import StaffController
 from civic.accounts.throttle import LoginThrottle
-from civic.accounts.viewer import current_viewer
+from civic.accounts.viewer import current_viewer, provide_viewer, provide_visitor
 from civic.db import CountingSQLiteEngine
 from civic.photos.web import SKIP_COMPRESSION
 from civic.places.routes import PlaceController
 from civic.places.tables import District
 from civic.settings import Settings
-from civic.suggestions import queries as case_queries
-from civic.suggestions.routes import CaseController, SuggestionController
-from civic.suggestions.staff_routes import CaseQueueController
 from civic.web.clock import Clock
 from civic.web.errors import EXCEPTION_HANDLERS
-from civic.web.i18n import _
 from civic.web.security import add_security_headers, query_count_middleware
 from civic.web.sessions import LazySessionConfig
 from civic.web.static import serve_static
 from civic.web.stores import make_store
 from civic.web.templating import template_config
-from civic.wishes import queries as wish_queries
-from civic.wishes.routes import WishController, WishFiguresController, WishStaffController
-
-
-@dataclass(frozen=True)
-class CommunityEntry:
-    """A capability's link on a community's home: /c/<slug>/<path>."""
-
-    label: str
-    path: str
-
-
-COMMUNITY_ENTRIES: list[CommunityEntry] = [
-    CommunityEntry(_("微心愿"), "wishes/"),
-    CommunityEntry(_("意见箱"), "suggestions/"),
-]
-"""Each capability adds its entry here as it lands, so the home never links to a missing page."""
-
-
-ME_SECTIONS = [
-    (_("我的心愿和认领"), wish_queries.me_items),
-    (_("我反映的事"), case_queries.me_items),
-]
-"""What each capability lists on /me: a title and an async function of the person's id that
-returns items with text, link and next_step. Accounts knows no feature; features add here."""
 
 
 @get("/healthz", include_in_schema=False)
@@ -74,6 +44,7 @@ async def _load_viewer(request: HTMXRequest) -> None:
 
 def create_app(settings: Settings | None = None, clock: Clock | None = None) -> Litestar:
     settings = settings or Settings.from_env()
+    declared = features.load()
     secure = settings.security.secure_cookies
     throttle = LoginThrottle(
         store=make_store(settings.store_url, "throttle"),
@@ -116,12 +87,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
             AccountController,
             StaffController,
             AdminController,
-            WishController,
-            WishStaffController,
-            SuggestionController,
-            CaseController,
-            CaseQueueController,
-            WishFiguresController,
+            *(c for f in declared for c in f.controllers),
             healthz,
             serve_static,
         ],
@@ -146,7 +112,13 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
             exclude_opt_key=SKIP_COMPRESSION,
         ),
         template_config=template_config(),
-        dependencies={"throttle": Provide(lambda: throttle, sync_to_thread=False)},
+        dependencies={
+            "throttle": Provide(lambda: throttle, sync_to_thread=False),
+            # Behind a sign-in guard a handler asks for `viewer: Viewer`; a public one for
+            # `visitor: Viewer | None`. Both are the person loaded once per request.
+            "viewer": Provide(provide_viewer),
+            "visitor": Provide(provide_visitor),
+        },
         before_request=_load_viewer,
         before_send=[add_security_headers],
         exception_handlers=EXCEPTION_HANDLERS,
@@ -156,8 +128,9 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
             {
                 "settings": settings,
                 "clock": clock or Clock(),
-                "community_entries": COMMUNITY_ENTRIES,
-                "me_sections": ME_SECTIONS,
+                # A feature's entry and /me section, so accounts and places name no feature.
+                "community_entries": [f.entry for f in declared if f.entry],
+                "me_sections": [f.me for f in declared if f.me],
             }
         ),
         request_max_body_size=4 * 1024 * 1024,

@@ -110,15 +110,18 @@ def cmd_user_add(args: argparse.Namespace) -> None:
 
 
 def cmd_sweep(_args: argparse.Namespace) -> None:
-    from civic.suggestions import service as suggestions
+    from civic import features
     from civic.web.clock import Clock
-    from civic.wishes import service as wishes
 
-    now, clocks = Clock().now(), _settings().cases
-    released = asyncio.run(wishes.release_expired(now))
-    print(f"过期认领已放回心愿树：{released} 个")
-    closed = asyncio.run(suggestions.close_unrated(now, clocks=clocks))
-    print(f"反馈后 {clocks.autoclose_days} 天未评价的意见已办结：{closed} 件")
+    settings = _settings()
+
+    async def sweep() -> None:
+        now = Clock().now()
+        for feature in features.load():
+            if feature.sweep is not None:
+                print(await feature.sweep(now, settings))
+
+    asyncio.run(sweep())
 
 
 def cmd_backup(args: argparse.Namespace) -> None:
@@ -261,7 +264,7 @@ def parser() -> argparse.ArgumentParser:
 
     s = sub.add_parser(
         "sweep",
-        help="apply the clocks: release expired wish claims, close unrated cases",
+        help="apply the clocks of every feature (expired claims, unrated cases, …)",
         description="Do what the clocks say is due (pages do it too when someone looks). "
         "Safe to run from cron at any interval.",
     )

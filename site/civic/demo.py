@@ -1,5 +1,5 @@
 """The demo district loaded by `civic demo` (and `make run`). Loading it twice changes nothing.
-Every name is invented. Each capability adds its own demo content here as it lands."""
+Every name is invented. Each feature adds its own part (its `demo` in civic/features.py)."""
 
 from __future__ import annotations
 
@@ -116,10 +116,10 @@ async def load_accounts() -> None:
 
 
 async def load() -> None:
-    from civic.suggestions import demo as suggestions
-    from civic.wishes import demo as wishes
+    from civic import features
 
     await load_places()
     await load_accounts()
-    await wishes.load()
-    await suggestions.load()
+    for feature in features.load():
+        if feature.demo is not None:
+            await feature.demo()

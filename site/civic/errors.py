@@ -11,6 +11,15 @@ class DomainError(Exception):
         self.message = message
 
 
+class Invalid(DomainError):
+    """What was typed breaks a rule: a message per field, all of them at once, so the form can
+    be shown again with every problem marked and nothing typed lost."""
+
+    def __init__(self, errors: dict[str, str]) -> None:
+        super().__init__(next(iter(errors.values()), ""))
+        self.errors = errors
+
+
 class NotAllowed(DomainError):
     status_code = 403
 

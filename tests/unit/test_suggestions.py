@@ -12,9 +12,10 @@ from civic.accounts.roles import Role
 from civic.accounts.viewer import Viewer, load_viewer
 from civic.errors import DomainError, InvalidTransition, NotAllowed
 from civic.places import service as places
-from civic.suggestions import codes, queries, service
+from civic.suggestions import queries, service
 from civic.suggestions.tables import Case, CaseEvent
 from civic.suggestions.workflow import FILER_VERBS, MOVES, L, S, Verb
+from civic.web import codes
 from tests import builders
 
 NOW = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)

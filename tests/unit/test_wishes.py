@@ -13,7 +13,7 @@ from civic.accounts.viewer import Viewer, load_viewer
 from civic.errors import DomainError, InvalidTransition, NotAllowed
 from civic.wishes import service
 from civic.wishes.tables import Helper, Wish, WishEvent
-from civic.wishes.workflow import TRANSITIONS, Party, S
+from civic.wishes.workflow import S
 from tests import builders
 
 NOW = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)
@@ -76,13 +76,28 @@ async def wish_in(world: World, status: S = S.SUBMITTED, title: str = "修理厨
 
 
 ACTORS = ["staff", "staff_elsewhere", "owner", "neighbour", "claimer", "other_helper", "visitor"]
-ACTOR_PARTIES = {
-    "staff": {Party.STAFF},
-    "owner": {Party.OWNER, Party.BENEFICIARY},
-    "claimer": {Party.HELPER, Party.CLAIMER},
-    "other_helper": {Party.HELPER},
+# Who may move a wish from one state to another, worked out from the product's rules rather
+# than read from the table under test. Claiming has its own tests below.
+WHO_MAY = {
+    (S.SUBMITTED, S.PUBLISHED): {"staff"},
+    (S.SUBMITTED, S.RETURNED): {"staff"},
+    (S.SUBMITTED, S.REJECTED): {"staff"},
+    (S.RETURNED, S.SUBMITTED): {"staff", "owner"},
+    (S.CLAIMED, S.PUBLISHED): {"claimer"},
+    (S.CLAIMED, S.FULFILLED): {"claimer"},
+    (S.FULFILLED, S.CONFIRMED): {"staff", "owner"},
+    (S.SUBMITTED, S.WITHDRAWN): {"staff", "owner"},
+    (S.RETURNED, S.WITHDRAWN): {"staff", "owner"},
+    (S.PUBLISHED, S.WITHDRAWN): {"staff", "owner"},
+    # Moves nobody may make.
+    (S.PUBLISHED, S.CONFIRMED): set(),
+    (S.CONFIRMED, S.PUBLISHED): set(),
+    (S.REJECTED, S.SUBMITTED): set(),
+    (S.WITHDRAWN, S.PUBLISHED): set(),
+    (S.FULFILLED, S.PUBLISHED): set(),
+    (S.CLAIMED, S.WITHDRAWN): set(),
 }
-MOVES = [pair for pair in TRANSITIONS if pair != (S.PUBLISHED, S.CLAIMED)]
+MOVES = list(WHO_MAY)
 
 
 @pytest.mark.parametrize(("current", "target"), MOVES, ids=lambda s: s.value)
@@ -90,8 +105,7 @@ MOVES = [pair for pair in TRANSITIONS if pair != (S.PUBLISHED, S.CLAIMED)]
 async def test_every_move_for_every_person(world, current, target, actor):
     wish_id = await wish_in(world, current)
     who = None if actor == "visitor" else getattr(world, actor)
-    expected = bool(TRANSITIONS[(current, target)] & ACTOR_PARTIES.get(actor, set()))
-    if expected:
+    if actor in WHO_MAY[(current, target)]:
         await service.move(who, wish_id, target, NOW, note="原因或说明")
         assert (await Wish.select(Wish.status).where(Wish.id == wish_id).first())["status"] == (
             target
@@ -115,7 +129,7 @@ async def test_every_move_for_every_person(world, current, target, actor):
 @pytest.mark.parametrize("current", [s for s in S if s is not S.PUBLISHED])
 async def test_only_a_published_wish_can_be_claimed(world, current):
     wish_id = await wish_in(world, current)
-    with pytest.raises((InvalidTransition, NotAllowed)):
+    with pytest.raises(InvalidTransition):
         await service.claim(world.other_helper, wish_id, NOW)
 
 

@@ -9,7 +9,7 @@ from litestar.response import Redirect, Template
 from civic.accounts import service
 from civic.accounts.guards import requires
 from civic.accounts.roles import Role, Scope
-from civic.accounts.viewer import current_viewer
+from civic.accounts.viewer import SignedIn
 from civic.errors import DomainError
 from civic.places import service as places
 from civic.web.forms import Form
@@ -78,7 +78,7 @@ class AdminController(Controller):
         )
 
     @post("/people/new")
-    async def new_person(self, request: Request) -> Template | Redirect:
+    async def new_person(self, request: Request, viewer: SignedIn) -> Template | Redirect:
         form = await Form.read(request)
         form.values["phone"] = phone = service.normalise_phone(form.get("phone"))
         form.error("phone", service.phone_error(phone))
@@ -94,7 +94,6 @@ class AdminController(Controller):
                 form.error("phone", exc.message)
             else:
                 if grant:
-                    viewer = await current_viewer(request)
                     await service.grant(person_id, *grant, granted_by=viewer.id)
                 return see_other(f"/staff/admin/people/{person_id}")
         return render(
@@ -128,11 +127,12 @@ class AdminController(Controller):
         return await self._person_page(request, person_id, Form())
 
     @post("/people/{person_id:int}/roles")
-    async def add_role(self, request: Request, person_id: FromPath[int]) -> Template | Redirect:
+    async def add_role(
+        self, request: Request, viewer: SignedIn, person_id: FromPath[int]
+    ) -> Template | Redirect:
         form = await Form.read(request)
         grant = read_grant(form)
         if grant:
-            viewer = await current_viewer(request)
             try:
                 await service.grant(person_id, *grant, granted_by=viewer.id)
             except DomainError as exc:

@@ -13,8 +13,7 @@ from civic.accounts import forms, service
 from civic.accounts.guards import signed_in
 from civic.accounts.roles import STAFF_ROLES, Scope
 from civic.accounts.throttle import LoginThrottle
-from civic.accounts.viewer import SESSION_KEY, current_viewer
-from civic.errors import SignInRequired
+from civic.accounts.viewer import SESSION_KEY, SignedIn
 from civic.places import service as places
 from civic.web.forms import Form
 from civic.web.i18n import _
@@ -124,10 +123,7 @@ class AccountController(Controller):
         return see_other("/login?done=1&next=/me")
 
     @get("/me", guards=[signed_in])
-    async def me(self, request: Request) -> Template:
-        viewer = await current_viewer(request)
-        if viewer is None:  # the guard lets no visitor through; this keeps the type exact
-            raise SignInRequired()
+    async def me(self, request: Request, viewer: SignedIn) -> Template:
         person = await service.person(viewer.id)
         roles = (await service.memberships([viewer.id]))[viewer.id]
         communities = await places.communities_by_id(

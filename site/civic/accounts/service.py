@@ -128,6 +128,22 @@ async def person_id_by_phone(phone: str) -> int | None:
     return row["id"] if row else None
 
 
+async def resident_by_phone(phone: str, community_id: int) -> int | None:
+    """A resident of this community with this phone; None for anyone else, so that typing a
+    number tells nothing about people elsewhere (staff and officials included)."""
+    row = (
+        await Membership.select(Membership.person.id.as_alias("id"))
+        .where(
+            (Membership.person.phone == phone)
+            & (Membership.role == Role.RESIDENT)
+            & (Membership.scope_id == community_id)
+            & (Membership.person.is_active == True)  # noqa: E712
+        )
+        .first()
+    )
+    return row["id"] if row else None
+
+
 # Roles -------------------------------------------------------------------------------------
 
 

@@ -9,7 +9,7 @@ from litestar.response import Template
 from civic.accounts import service
 from civic.accounts.guards import requires, signed_in
 from civic.accounts.roles import Role
-from civic.accounts.viewer import current_viewer
+from civic.accounts.viewer import SignedIn
 from civic.places import service as places
 from civic.web.pages import render
 
@@ -18,8 +18,7 @@ class StaffController(Controller):
     path = "/staff"
 
     @get("/", guards=[signed_in])
-    async def index(self, request: Request) -> Template:
-        viewer = await current_viewer(request)
+    async def index(self, request: Request, viewer: SignedIn) -> Template:
         communities = await places.communities_by_id(viewer.scopes(Role.COMMUNITY_STAFF))
         mailboxes = await places.communities_by_id(viewer.scopes(Role.PARTY_REPRESENTATIVE))
         street_ids = set(viewer.scopes(Role.STREET_OFFICIAL))

@@ -5,9 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from litestar.connection import ASGIConnection
+from litestar.di import NamedDependency
 
 from civic.accounts.roles import Role, Scope
 from civic.accounts.tables import Person
+from civic.errors import SignInRequired
+from civic.web.i18n import _
 
 SESSION_KEY = "pid"
 
@@ -94,3 +97,22 @@ async def current_viewer(connection: ASGIConnection) -> Viewer | None:
             viewer = await load_viewer(person_id)
     state["viewer"] = viewer
     return viewer
+
+
+async def provide_viewer(request: ASGIConnection) -> Viewer:
+    """The `viewer` of a handler behind a sign-in guard: always a person, never None."""
+    viewer = await current_viewer(request)
+    if viewer is None:
+        raise SignInRequired(_("请先登录。"))
+    return viewer
+
+
+async def provide_visitor(request: ASGIConnection) -> Viewer | None:
+    """The `visitor` of a public handler: the signed-in person, or None."""
+    return await current_viewer(request)
+
+
+SignedIn = NamedDependency[Viewer]
+"""A handler's `viewer: SignedIn` parameter: the person, behind a sign-in guard."""
+MaybeSignedIn = NamedDependency[Viewer | None]
+"""A public handler's `visitor: MaybeSignedIn` parameter: the person, or None."""

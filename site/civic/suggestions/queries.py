@@ -11,7 +11,6 @@ from piccolo.query.functions.aggregate import Count
 from civic.accounts.me import MeItem
 from civic.photos import service as photos
 from civic.photos.tables import Photo
-from civic.suggestions import codes
 from civic.suggestions.tables import Case, CaseEvent, CasePhoto
 from civic.suggestions.workflow import (
     INTERNAL,
@@ -24,6 +23,7 @@ from civic.suggestions.workflow import (
     S,
     Verb,
 )
+from civic.web import codes
 from civic.web.clock import local
 from civic.web.privacy import mask_name
 

@@ -9,7 +9,7 @@ from litestar.response import Redirect, Template
 
 from civic.accounts import service as accounts
 from civic.accounts.roles import Role
-from civic.accounts.viewer import current_viewer
+from civic.accounts.viewer import MaybeSignedIn, Viewer
 from civic.errors import DomainError, NotFound
 from civic.notices.pdf import pdf_response, render_pdf
 from civic.notices.qr import qr_svg
@@ -18,12 +18,12 @@ from civic.photos.web import PHOTO_ROUTE_OPT, UPLOAD_MAX_BODY, photo_response
 from civic.places import service as places
 from civic.places.service import CommunityInfo
 from civic.settings import CaseClocks
-from civic.suggestions import codes, queries, report, service
+from civic.suggestions import queries, report, service
 from civic.suggestions.tables import Case
 from civic.suggestions.workflow import (
+    CASES,
     FILER_VERBS,
     LEVEL_LABELS,
-    MOVES,
     RATING_LABELS,
     STATUS_LABELS,
     VERB_LABELS,
@@ -31,8 +31,8 @@ from civic.suggestions.workflow import (
     Party,
     S,
     Verb,
-    allowed,
 )
+from civic.web import codes
 from civic.web.forms import Form
 from civic.web.i18n import _
 from civic.web.pages import now_of, render, safe_next, see_other, wants_fragment
@@ -132,12 +132,12 @@ class SuggestionController(Controller):
     async def _form_page(
         self,
         request: Request,
+        viewer: Viewer | None,
         community: CommunityInfo,
         form: Form,
         status: int = 200,
         notice: str = "",
     ) -> Template:
-        viewer = await current_viewer(request)
         buildings = (await places.buildings_by_community()).get(community.id, [])
         return render(
             request,
@@ -173,15 +173,20 @@ class SuggestionController(Controller):
 
     @get("/new")
     async def new_page(
-        self, request: Request, slug: FromPath[str], to: FromQuery[str] = ""
+        self,
+        request: Request,
+        visitor: MaybeSignedIn,
+        slug: FromPath[str],
+        to: FromQuery[str] = "",
     ) -> Template:
         community = await places.community_or_404(slug)
-        return await self._form_page(request, community, Form({"public": "1", "to": to}))
+        return await self._form_page(request, visitor, community, Form({"public": "1", "to": to}))
 
     @post("/new", request_max_body_size=UPLOAD_MAX_BODY * 2)
-    async def file(self, request: Request, slug: FromPath[str]) -> Template | Redirect:
+    async def file(
+        self, request: Request, visitor: MaybeSignedIn, slug: FromPath[str]
+    ) -> Template | Redirect:
         community = await places.community_or_404(slug)
-        viewer = await current_viewer(request)
         form = await Form.read(request)
         phone = accounts.normalise_phone(form.get("phone"))
         for name, message in service.check_case(
@@ -194,7 +199,7 @@ class SuggestionController(Controller):
         if len(uploads) > service.MAX_PHOTOS:
             form.error("photos", _("最多选 {n} 张照片。").format(n=service.MAX_PHOTOS))
         if not form.ok:
-            return await self._form_page(request, community, form, 422)
+            return await self._form_page(request, visitor, community, form, 422)
         photo_ids: list[int] = []
         quota = _quota(
             request,
@@ -210,7 +215,7 @@ class SuggestionController(Controller):
                 if photo_id is not None:
                     photo_ids.append(photo_id)
             code = await service.file_case(
-                viewer,
+                visitor,
                 community.id,
                 category=form.get("category"),
                 text=form.get("text"),
@@ -230,10 +235,10 @@ class SuggestionController(Controller):
             if isinstance(refused, photos.BadPhoto):
                 form.error("photos", refused.message)
             return await self._form_page(
-                request, community, form, refused.status_code, refused.message
+                request, visitor, community, form, refused.status_code, refused.message
             )
         await quota.spend(key)
-        if viewer is None:
+        if visitor is None:
             _remember(request, code)
         return see_other(f"/s/{code}?filed=1")
 
@@ -267,6 +272,7 @@ class CaseController(Controller):
     async def _page(
         self,
         request: Request,
+        viewer: Viewer | None,
         code: str,
         *,
         notice: str = "",
@@ -275,7 +281,6 @@ class CaseController(Controller):
     ) -> Template:
         now = now_of(request)
         await service.close_unrated(now, code=code, clocks=clocks_of(request))
-        viewer = await current_viewer(request)
         proven = _proven(request, code)
         page = await queries.case_page(code, now)
         if page is None:
@@ -284,7 +289,9 @@ class CaseController(Controller):
         found = service.parties(viewer, case, proven)
         staff = service.is_staff_of(viewer, case)
         sees = service.may_see_content(viewer, case, proven)
-        verbs = [v for v in MOVES if v not in FILER_VERBS and allowed(v, case.status, found)]
+        verbs = [
+            Verb(m.name) for m in CASES.available(case.status, found) if m.name not in FILER_VERBS
+        ]
         departments = (
             await places.departments()
             if Verb.ESCALATE in verbs and (case.level is L.STREET)
@@ -314,16 +321,20 @@ class CaseController(Controller):
         )
 
     @get("/{code:str}")
-    async def case(self, request: Request, code: FromPath[str]) -> Template | Redirect:
+    async def case(
+        self, request: Request, visitor: MaybeSignedIn, code: FromPath[str]
+    ) -> Template | Redirect:
         wanted = codes.normalise(code)
         if wanted != code and codes.is_well_formed(wanted):
             return see_other(f"/s/{wanted}")
         if not codes.is_well_formed(wanted):
             raise NotFound(_("没有找到这个查询码，请核对回执上的 8 位查询码。"))
-        return await self._page(request, wanted)
+        return await self._page(request, visitor, wanted)
 
     @post("/{code:str}/verify")
-    async def verify(self, request: Request, code: FromPath[str]) -> Template | Redirect:
+    async def verify(
+        self, request: Request, visitor: MaybeSignedIn, code: FromPath[str]
+    ) -> Template | Redirect:
         """The filer proves who they are with the last four digits of their phone."""
         form = await Form.read(request)
         quota = _quota(request, DIGIT_MISSES, 15 * 60, _("输错太多次了，请 {minutes} 分钟后再试。"))
@@ -335,14 +346,16 @@ class CaseController(Controller):
             return see_other(f"/s/{code}")
         await quota.spend(key)
         form.error("last4", _("号码不对。请输入提交时留的手机号的最后四位。"))
-        return await self._page(request, code, form=form, status=422)
+        return await self._page(request, visitor, code, form=form, status=422)
 
     @post("/{code:str}/rate")
-    async def rate(self, request: Request, code: FromPath[str]) -> Template | Redirect:
+    async def rate(
+        self, request: Request, visitor: MaybeSignedIn, code: FromPath[str]
+    ) -> Template | Redirect:
         form = await Form.read(request)
         try:
             await service.rate(
-                await current_viewer(request),
+                visitor,
                 code,
                 form.get("rating"),
                 now_of(request),
@@ -352,19 +365,25 @@ class CaseController(Controller):
             )
         except DomainError as refused:
             return await self._page(
-                request, code, notice=refused.message, status=refused.status_code, form=form
+                request,
+                visitor,
+                code,
+                notice=refused.message,
+                status=refused.status_code,
+                form=form,
             )
         return see_other(f"/s/{code}")
 
     @post("/{code:str}/act")
-    async def act(self, request: Request, code: FromPath[str]) -> Template | Redirect:
+    async def act(
+        self, request: Request, visitor: MaybeSignedIn, code: FromPath[str]
+    ) -> Template | Redirect:
         """A staff step. From a queue row with htmx, the answer is that row, updated."""
         form = await Form.read(request)
-        viewer = await current_viewer(request)
         back = safe_next(form.get("next"), f"/s/{code}")
         try:
             await service.act(
-                viewer,
+                visitor,
                 code,
                 Verb(form.get("verb")),
                 now_of(request),
@@ -374,12 +393,19 @@ class CaseController(Controller):
                 clocks=clocks_of(request),
             )
         except ValueError:
-            return await self._page(request, code, notice=_("请选择操作。"), status=422, form=form)
+            return await self._page(
+                request, visitor, code, notice=_("请选择操作。"), status=422, form=form
+            )
         except DomainError as refused:
             if wants_fragment(request):
                 return await self._row(request, code, back, refused.message, refused.status_code)
             return await self._page(
-                request, code, notice=refused.message, status=refused.status_code, form=form
+                request,
+                visitor,
+                code,
+                notice=refused.message,
+                status=refused.status_code,
+                form=form,
             )
         if wants_fragment(request):
             return await self._row(request, code, back)
@@ -401,11 +427,12 @@ class CaseController(Controller):
         )
 
     @get("/{code:str}/photos/{n:int}", opt=PHOTO_ROUTE_OPT)
-    async def photo(self, request: Request, code: FromPath[str], n: FromPath[int]) -> Response:
+    async def photo(
+        self, request: Request, visitor: MaybeSignedIn, code: FromPath[str], n: FromPath[int]
+    ) -> Response:
         """A case's photo, only for whoever may see the case's content."""
         case = await service.load(code)
-        viewer = await current_viewer(request)
-        if not service.may_see_content(viewer, case, _proven(request, code)):
+        if not service.may_see_content(visitor, case, _proven(request, code)):
             raise NotFound(_("没有这张照片。"))
         photo = await queries.case_photo(case.row["id"], n - 1)
         if photo is None:

@@ -15,19 +15,9 @@ from civic.db import write_transaction
 from civic.errors import DomainError, InvalidTransition, NotAllowed, NotFound
 from civic.places.tables import Building, Department
 from civic.settings import CaseClocks
-from civic.suggestions import codes
 from civic.suggestions.tables import Case, CaseEvent, CasePhoto
-from civic.suggestions.workflow import (
-    FILER_VERBS,
-    MOVES,
-    STAMPS,
-    STATUS_LABELS,
-    L,
-    Party,
-    S,
-    Verb,
-    allowed,
-)
+from civic.suggestions.workflow import CASES, FILER_VERBS, MOVES, STATUS_LABELS, L, Party, S, Verb
+from civic.web import codes
 from civic.web.i18n import _
 
 MAX_TEXT = 1000
@@ -251,36 +241,19 @@ async def _move(
     note: str = "",
     changes: dict | None = None,
 ) -> None:
-    """Apply one step: a guarded update (only from the state we saw) and its event row."""
-    current = case.status
-    target = MOVES[verb].target
+    """Apply one step through the engine; the event also records who holds the case after it."""
     values = dict(changes or {})
-    if target is not None:
-        values[Case.status] = target
-        if target in STAMPS:
-            values[STAMPS[target]] = now
-    elif not values:
-        # A later reply changes nothing on the case: writing its state back still checks that
-        # it is in the state we saw, and returns who holds it for the event row.
-        values[Case.status] = current
-    guard = (Case.id == case.row["id"]) & (Case.status == current)
-    if verb is Verb.ADOPT:
-        guard &= Case.adopted_at.is_null()
-    moved = await Case.update(values).where(guard).returning(Case.level, Case.department)
-    if not moved:
-        raise InvalidTransition(_("这件事刚刚有了变化，请刷新后再看。"))
-    await CaseEvent.insert(
-        CaseEvent(
-            case=case.row["id"],
-            actor=actor_id,
-            verb=verb,
-            from_status=current,
-            to_status=target or current,
-            level=moved[0]["level"],
-            department=moved[0]["department"],
-            note=note,
-            at=now,
-        )
+    await CASES.apply(
+        case.row,
+        verb,
+        actor_id=actor_id,
+        now=now,
+        note=note,
+        changes=values,
+        event={
+            "level": values.get(Case.level, case.row["level"]),
+            "department": values.get(Case.department, case.row["department"]),
+        },
     )
 
 
@@ -351,8 +324,7 @@ async def act(
         changes[Case.adopted_at] = now
     elif verb is Verb.REPLY and await _same_as_last(case, viewer, note):
         return  # a double tap or a retried request: the reply is there already
-    async with write_transaction(Case._meta.db):
-        await _move(case, verb, viewer.id if viewer else None, now, note, changes)
+    await _move(case, verb, viewer.id if viewer else None, now, note, changes)
 
 
 async def _escalation(case: CaseRef, department_id: int | None) -> dict:
@@ -419,7 +391,7 @@ async def rate(
     verb = Verb.REOPEN if reopens else Verb.RATE
     if Party.FILER not in found:
         raise NotAllowed(_("只有反映人可以评价。请输入手机号后四位证明是您本人。"))
-    if not allowed(verb, case.status, found):
+    if not CASES.allowed(verb, case.status, found):
         raise InvalidTransition(_("这件事现在不能评价：反馈之后才能评价，评价过就不用再评了。"))
     comment = comment.strip()[:200]
     if verb is Verb.REOPEN:
@@ -427,8 +399,7 @@ async def rate(
         changes = {Case.reopened: True, Case.resolve_by: now + timedelta(days=days)}
     else:
         changes = {Case.rating: chosen, Case.rating_comment: comment}
-    async with write_transaction(Case._meta.db):
-        await _move(case, verb, viewer.id if viewer else None, now, comment, changes)
+    await _move(case, verb, viewer.id if viewer else None, now, comment, changes)
     return verb
 
 
@@ -441,20 +412,9 @@ async def close_unrated(
 ) -> int:
     """Cases without a rating close themselves `autoclose_days` after feedback: when anyone
     next looks at them, and from `civic sweep`. Returns how many closed."""
-    query = _select_cases().where(
-        (Case.status == S.FEEDBACK)
-        & (Case.feedback_at < now - timedelta(days=clocks.autoclose_days))
-    )
+    where = None
     if code is not None:
-        query = query.where(Case.code == code)
-    if community_id is not None:
-        query = query.where(Case.community == community_id)
-    closed = 0
-    for case in map(_ref, await query):
-        try:
-            async with write_transaction(Case._meta.db):
-                await _move(case, Verb.EXPIRE, None, now)
-            closed += 1
-        except InvalidTransition:
-            continue  # rated meanwhile
-    return closed
+        where = Case.code == code
+    elif community_id is not None:
+        where = Case.community == community_id
+    return await CASES.sweep(now, clocks, where=where)

@@ -8,7 +8,7 @@ from litestar.response import Template
 
 from civic.accounts.guards import requires
 from civic.accounts.roles import Role
-from civic.accounts.viewer import Place, current_viewer, may_act
+from civic.accounts.viewer import Place, SignedIn, may_act
 from civic.suggestions import queries, service
 from civic.suggestions.routes import clocks_of, report_response
 from civic.web.i18n import _
@@ -33,10 +33,9 @@ class CaseQueueController(Controller):
         "/staff/c/{slug:str}/suggestions/",
         guards=[requires(Role.COMMUNITY_STAFF, Role.PARTY_REPRESENTATIVE)],
     )
-    async def community(self, request: Request, slug: FromPath[str]) -> Template:
+    async def community(self, request: Request, viewer: SignedIn, slug: FromPath[str]) -> Template:
         """The community's queue; a party representative sees the cases addressed to them."""
         community = request.state["community"]
-        viewer = await current_viewer(request)
         now = now_of(request)
         await service.close_unrated(now, community_id=community.id, clocks=clocks_of(request))
         is_staff = may_act(viewer, {Role.COMMUNITY_STAFF}, Place(community_id=community.id))

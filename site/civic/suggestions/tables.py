@@ -77,6 +77,7 @@ class Case(Table):
     feedback_at = Timestamptz(null=True, default=None)
     closed_at = Timestamptz(null=True, default=None)
     adopted_at = Timestamptz(null=True, default=None)
+    version = Integer(default=0)  # moved on by every step (civic.workflow)
 
 
 class CaseEvent(Table):

@@ -1,12 +1,18 @@
-"""A case's states, and the verbs that move it: who may use each, from which states, to which.
-One table, read by the service and by the templates that decide which buttons to show."""
+"""A case's states, and the verbs that move it: who may use each, from which states, to which,
+declared for civic.workflow and read by the service and by the templates that decide which
+buttons to show."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from datetime import datetime, timedelta
 from enum import StrEnum
 
-from civic.suggestions.tables import Case
+from piccolo.columns.combination import Combinable
+
+from civic.settings import CaseClocks
+from civic.suggestions.tables import Case, CaseEvent
+from civic.web.i18n import _
+from civic.workflow import Deadline, Group, State, Workflow, move
 
 S = Case.Status
 L = Case.Level
@@ -38,72 +44,86 @@ class Verb(StrEnum):
     ADOPT = "adopt"  # 采纳
 
 
-@dataclass(frozen=True)
-class Move:
-    sources: frozenset[S]
-    target: S | None  # None: the state stays
-    parties: frozenset[Party]
-    needs_note: bool = False
-
-
-def _m(sources: set[S], target: S | None, parties: set[Party], needs_note: bool = False) -> Move:
-    return Move(frozenset(sources), target, frozenset(parties), needs_note)
-
-
 WORKING = {S.ACCEPTED, S.IN_PROGRESS}
-OPEN = (S.SUBMITTED, S.ACCEPTED, S.IN_PROGRESS, S.ESCALATED)
+
+
+def _unrated_too_long(now: datetime, clocks: CaseClocks | None) -> Combinable:
+    days = (clocks or CaseClocks()).autoclose_days
+    return Case.feedback_at < now - timedelta(days=days)
+
+
+CASES = Workflow(
+    table=Case,
+    events=CaseEvent,
+    subject="case",
+    states=[
+        State(S.SUBMITTED, _("待受理"), Group.OPEN),
+        State(S.ACCEPTED, _("已受理"), Group.OPEN),
+        State(S.IN_PROGRESS, _("办理中"), Group.OPEN),
+        State(S.ESCALATED, _("已吹哨"), Group.OPEN),
+        State(S.FEEDBACK, _("已反馈"), Group.WAITING, Case.feedback_at),
+        State(S.CLOSED, _("已办结"), Group.DONE, Case.closed_at),
+        State(S.REJECTED, _("不予受理"), Group.CLOSED),
+        State(S.MERGED, _("已合并"), Group.CLOSED),
+    ],
+    moves=[
+        move(Verb.ACCEPT, {S.SUBMITTED}, S.ACCEPTED, {Party.HOLDER}, _("受理")),
+        move(
+            Verb.REPLY,
+            {S.SUBMITTED, *WORKING},
+            None,
+            {Party.HOLDER},
+            _("回复"),
+            needs_note=True,
+        ),
+        move(Verb.START, {S.ACCEPTED}, S.IN_PROGRESS, {Party.HOLDER}, _("开始办理")),
+        move(
+            Verb.ESCALATE,
+            {S.SUBMITTED, *WORKING},
+            S.ESCALATED,
+            {Party.HOLDER},
+            _("吹哨上报"),
+            needs_note=True,
+        ),
+        move(Verb.TAKE, {S.ESCALATED}, S.IN_PROGRESS, {Party.HOLDER}, _("报到接办")),
+        move(
+            Verb.HAND_BACK,
+            {S.ESCALATED, *WORKING},
+            S.IN_PROGRESS,
+            {Party.HOLDER},
+            _("退回并指导"),
+            needs_note=True,
+        ),
+        move(Verb.ANSWER, WORKING, S.FEEDBACK, {Party.HOLDER}, _("反馈结果"), needs_note=True),
+        move(
+            Verb.REJECT,
+            {S.SUBMITTED, S.ACCEPTED},
+            S.REJECTED,
+            {Party.HOLDER},
+            _("不予受理"),
+            needs_note=True,
+        ),
+        move(Verb.MERGE, {S.SUBMITTED, *WORKING}, S.MERGED, {Party.HOLDER}, _("合并到原案件")),
+        move(Verb.RATE, {S.FEEDBACK}, S.CLOSED, {Party.FILER}, _("评价")),
+        move(Verb.REOPEN, {S.FEEDBACK}, S.IN_PROGRESS, {Party.FILER}, _("不满意，重新办理")),
+        move(Verb.EXPIRE, {S.FEEDBACK}, S.CLOSED, {Party.CLOCK}, _("7 天未评价，自动办结")),
+        move(
+            Verb.ADOPT,
+            {S.SUBMITTED, *WORKING, S.ESCALATED, S.FEEDBACK, S.CLOSED},
+            None,
+            {Party.COMMUNITY},
+            _("采纳建议"),
+        ),
+    ],
+    deadlines=[Deadline(Verb.EXPIRE, S.FEEDBACK, _unrated_too_long)],
+    lost=_("这件事刚刚有了变化，请刷新后再看。"),
+)
+
+MOVES = CASES.moves
+STATUS_LABELS = CASES.labels()
+OPEN = CASES.group(Group.OPEN)
 """States in which the case waits for staff and a clock runs."""
-DONE = (S.CLOSED, S.REJECTED, S.MERGED)
-
-MOVES: dict[Verb, Move] = {
-    Verb.ACCEPT: _m({S.SUBMITTED}, S.ACCEPTED, {Party.HOLDER}),
-    Verb.REPLY: _m({S.SUBMITTED, *WORKING}, None, {Party.HOLDER}, needs_note=True),
-    Verb.START: _m({S.ACCEPTED}, S.IN_PROGRESS, {Party.HOLDER}),
-    Verb.ESCALATE: _m({S.SUBMITTED, *WORKING}, S.ESCALATED, {Party.HOLDER}, needs_note=True),
-    Verb.TAKE: _m({S.ESCALATED}, S.IN_PROGRESS, {Party.HOLDER}),
-    Verb.HAND_BACK: _m({S.ESCALATED, *WORKING}, S.IN_PROGRESS, {Party.HOLDER}, needs_note=True),
-    Verb.ANSWER: _m(WORKING, S.FEEDBACK, {Party.HOLDER}, needs_note=True),
-    Verb.REJECT: _m({S.SUBMITTED, S.ACCEPTED}, S.REJECTED, {Party.HOLDER}, needs_note=True),
-    Verb.MERGE: _m({S.SUBMITTED, *WORKING}, S.MERGED, {Party.HOLDER}),
-    Verb.RATE: _m({S.FEEDBACK}, S.CLOSED, {Party.FILER}),
-    Verb.REOPEN: _m({S.FEEDBACK}, S.IN_PROGRESS, {Party.FILER}),
-    Verb.EXPIRE: _m({S.FEEDBACK}, S.CLOSED, {Party.CLOCK}),
-    Verb.ADOPT: _m({*OPEN, S.FEEDBACK, S.CLOSED}, None, {Party.COMMUNITY}),
-}
-
-STAMPS = {
-    S.FEEDBACK: Case.feedback_at,
-    S.CLOSED: Case.closed_at,
-}
-"""The timestamp each state sets when a case enters it."""
-
-STATUS_LABELS = {
-    S.SUBMITTED: "待受理",
-    S.ACCEPTED: "已受理",
-    S.IN_PROGRESS: "办理中",
-    S.ESCALATED: "已吹哨",
-    S.FEEDBACK: "已反馈",
-    S.CLOSED: "已办结",
-    S.REJECTED: "不予受理",
-    S.MERGED: "已合并",
-}
-
-VERB_LABELS = {
-    Verb.FILE: "提交",
-    Verb.ACCEPT: "受理",
-    Verb.REPLY: "回复",
-    Verb.START: "开始办理",
-    Verb.ESCALATE: "吹哨上报",
-    Verb.TAKE: "报到接办",
-    Verb.HAND_BACK: "退回并指导",
-    Verb.ANSWER: "反馈结果",
-    Verb.REJECT: "不予受理",
-    Verb.MERGE: "合并到原案件",
-    Verb.RATE: "评价",
-    Verb.REOPEN: "不满意，重新办理",
-    Verb.EXPIRE: "7 天未评价，自动办结",
-    Verb.ADOPT: "采纳建议",
-}
+VERB_LABELS = {Verb.FILE: _("提交"), **{Verb(m.name): m.label for m in MOVES.values()}}
 
 LEVEL_LABELS = {L.COMMUNITY: "社区", L.STREET: "街道", L.DEPARTMENT: "职能部门"}
 
@@ -119,8 +139,3 @@ INTERNAL = frozenset({Verb.ESCALATE, Verb.HAND_BACK})
 
 FILER_VERBS = frozenset({Verb.FILE, Verb.RATE, Verb.REOPEN, Verb.EXPIRE})
 """Steps that are not taken from a staff desk."""
-
-
-def allowed(verb: Verb, current: S, parties: set[Party]) -> bool:
-    move = MOVES.get(verb)
-    return move is not None and current in move.sources and bool(move.parties & parties)

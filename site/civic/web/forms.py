@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from litestar import Request
 from litestar.datastructures import UploadFile
 
+from civic.errors import DomainError, Invalid
+
 SECRET_FIELDS = frozenset({"password", "password2", "_csrf_token"})
 
 
@@ -46,6 +48,15 @@ class Form:
     def error(self, name: str, message: str | None) -> None:
         if message and name not in self.errors:
             self.errors[name] = message
+
+    def refuse(self, refused: DomainError, field: str) -> None:
+        """Keep a service's refusal to show with the form again: each field's message where
+        the service named fields, otherwise the message under `field`."""
+        if isinstance(refused, Invalid):
+            for name, message in refused.errors.items():
+                self.error(name, message)
+        else:
+            self.error(field, refused.message)
 
     @property
     def ok(self) -> bool:

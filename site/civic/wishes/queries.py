@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from datetime import datetime
 
 from piccolo.columns.combination import Combinable
@@ -10,12 +10,11 @@ from piccolo.query import Select
 from piccolo.query.functions.aggregate import Count
 
 from civic.accounts.me import MeItem
-from civic.accounts.tables import Person
 from civic.places.service import district_overview
 from civic.web.clock import local
 from civic.web.privacy import mask_name
 from civic.wishes.tables import Helper, Wish, WishEvent
-from civic.wishes.workflow import ON_TREE, STATUS_LABELS, S
+from civic.wishes.workflow import ON_TREE, REPORTS, STATUS_LABELS, S
 
 
 @dataclass(frozen=True)
@@ -158,6 +157,19 @@ async def wish_page(wish_id: int, community_id: int) -> WishPage | None:
     )
 
 
+def shown_to(page: WishPage, sees_person: bool) -> WishPage:
+    """The page as this viewer may see it: the beneficiary's name masked and no phone, unless
+    they are someone who sees the person (workflow.sees_person); the phone only while the
+    wish is claimed, when it is needed to arrange the help."""
+    if not sees_person:
+        return replace(
+            page, beneficiary_name=mask_name(page.beneficiary_name), beneficiary_phone=""
+        )
+    if page.wish["status"] != S.CLAIMED:
+        return replace(page, beneficiary_phone="")
+    return page
+
+
 async def pending_reports(community_id: int) -> list[dict]:
     return (
         await Helper.select(
@@ -194,19 +206,6 @@ async def my_report(person_id: int, community_id: int) -> dict | None:
     )
 
 
-async def resident_by_phone(phone: str) -> int | None:
-    row = await Person.select(Person.id).where(Person.phone == phone).first()
-    return row["id"] if row else None
-
-
-REPORT_STEPS = {
-    Helper.Status.PENDING: "等待社区审核",
-    Helper.Status.VERIFIED: "已通过，可以认领心愿",
-    Helper.Status.REJECTED: "未通过",
-    Helper.Status.REVOKED: "已被撤销",
-}
-
-
 async def me_items(person_id: int) -> list[MeItem]:
     """My reports, my claims and my wishes, each with what it needs from me now, in three
     queries."""
@@ -238,7 +237,7 @@ async def me_items(person_id: int) -> list[MeItem]:
         MeItem(
             f"报到：{r['community']}",
             f"/c/{r['slug']}/wishes/report",
-            REPORT_STEPS[Helper.Status(r["status"])] + (f"：{r['reason']}" if r["reason"] else ""),
+            REPORTS.label(r["status"]) + (f"：{r['reason']}" if r["reason"] else ""),
         )
         for r in reports
     ]

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import random
 from datetime import timedelta
 
@@ -13,8 +11,7 @@ from litestar.response import Redirect, Template
 
 from civic.accounts.guards import requires, signed_in
 from civic.accounts.roles import Role
-from civic.accounts.service import normalise_phone
-from civic.accounts.viewer import current_viewer
+from civic.accounts.viewer import MaybeSignedIn, SignedIn, Viewer
 from civic.errors import DomainError, NotFound
 from civic.notices.pdf import pdf_response, render_pdf
 from civic.notices.qr import qr_svg
@@ -22,28 +19,26 @@ from civic.photos import service as photos
 from civic.photos.service import BadPhoto
 from civic.photos.web import PHOTO_ROUTE_OPT, UPLOAD_MAX_BODY, photo_response
 from civic.places import service as places
+from civic.web.csv_export import csv_response
 from civic.web.forms import Form
 from civic.web.i18n import _
 from civic.web.pages import now_of, render, see_other, wants_fragment
 from civic.web.privacy import mask_name
 from civic.web.templating import local_time
 from civic.wishes import queries, service
-from civic.wishes.tables import Helper, Wish
+from civic.wishes.tables import Wish
 from civic.wishes.tree import LeafInput, layout
-from civic.wishes.workflow import ON_TREE, STATUS_LABELS, Party, S, allowed, visible
+from civic.wishes.workflow import (
+    ON_TREE,
+    STATUS_LABELS,
+    WISHES,
+    Party,
+    S,
+    Verb,
+    sees_person,
+    visible,
+)
 
-ACTIONS = {  # the button for each move a person may make on a wish page
-    (S.SUBMITTED, S.PUBLISHED): _("通过并发布"),
-    (S.SUBMITTED, S.RETURNED): _("退回修改"),
-    (S.SUBMITTED, S.REJECTED): _("不予发布"),
-    (S.RETURNED, S.SUBMITTED): _("重新提交"),
-    (S.CLAIMED, S.PUBLISHED): _("放弃认领"),
-    (S.CLAIMED, S.FULFILLED): _("我已完成心愿"),
-    (S.FULFILLED, S.CONFIRMED): _("确认已收到"),
-    (S.SUBMITTED, S.WITHDRAWN): _("撤回心愿"),
-    (S.RETURNED, S.WITHDRAWN): _("撤回心愿"),
-    (S.PUBLISHED, S.WITHDRAWN): _("撤回心愿"),
-}
 CATEGORIES = [(c.value, c.value) for c in Wish.Category]
 
 
@@ -54,17 +49,6 @@ async def _photo(photo_id: int) -> Response[bytes]:
     return photo_response(photo)
 
 
-def _csv(rows: list[list], filename: str) -> Response[bytes]:
-    """A table for a spreadsheet; the BOM makes Excel read the Chinese correctly."""
-    out = io.StringIO()
-    csv.writer(out).writerows(rows)
-    return Response(
-        ("\ufeff" + out.getvalue()).encode(),
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )
-
-
 class WishController(Controller):
     path = "/c/{slug:str}/wishes"
 
@@ -73,14 +57,14 @@ class WishController(Controller):
         self,
         request: Request,
         slug: FromPath[str],
+        visitor: MaybeSignedIn,
         category: FromQuery[str] = "",
         status: FromQuery[str] = "",
     ) -> Template:
         community = await places.community_or_404(slug)
         await service.release_expired(now_of(request), community_id=community.id)
         wishes = await queries.tree(community.id, category, status)
-        viewer = await current_viewer(request)
-        helper = await service.verified_helper(viewer.id, community.id) if viewer else None
+        helper = await service.verified_helper(visitor.id, community.id) if visitor else None
         base = f"/c/{slug}/wishes/"
         drawn = layout([LeafInput(w.id, w.title, w.status.value, f"{base}{w.id}/") for w in wishes])
         return render(
@@ -94,7 +78,7 @@ class WishController(Controller):
             state=status,
             states=[(s.value, STATUS_LABELS[s]) for s in ON_TREE],
             is_helper=helper is not None,
-            viewer_signed_in=viewer is not None,
+            viewer_signed_in=visitor is not None,
         )
 
     @get("/random", guards=[signed_in])
@@ -109,6 +93,7 @@ class WishController(Controller):
     async def _wish_page(
         self,
         request: Request,
+        viewer: Viewer | None,
         slug: str,
         wish_id: int,
         *,
@@ -121,26 +106,22 @@ class WishController(Controller):
         page = await queries.wish_page(wish_id, community.id)
         if page is None:
             raise NotFound(_("没有这个心愿。"))
-        viewer = await current_viewer(request)
         parties = await service.parties(viewer, page.wish)
         current = S(page.wish["status"])
         if not visible(current, parties):
             raise NotFound(_("没有这个心愿。"))
         moves = [
-            (target.value, label)
-            for (source, target), label in ACTIONS.items()
-            if source is current and allowed(current, target, parties)
+            (m.target.value, m.label)
+            for m in WISHES.available(current, parties)
+            if m.target is not None and m.name != Verb.CLAIM
         ]
         return render(
             request,
             "wishes/wish.html",
             community=community,
-            page=page,
+            page=queries.shown_to(page, sees_person(current, parties)),
             moves=moves,
             can_claim=current is S.PUBLISHED and Party.HELPER in parties,
-            # The claimer sees who and how to reach them only while the claim is open.
-            sees_person=bool(parties & {Party.STAFF, Party.OWNER})
-            or (Party.CLAIMER in parties and current is S.CLAIMED),
             is_signed_in=viewer is not None,
             notice=notice,
             offer_another=status == 409,
@@ -150,36 +131,39 @@ class WishController(Controller):
         )
 
     @get("/{wish_id:int}/")
-    async def wish(self, request: Request, slug: FromPath[str], wish_id: FromPath[int]) -> Template:
-        return await self._wish_page(request, slug, wish_id)
+    async def wish(
+        self,
+        request: Request,
+        visitor: MaybeSignedIn,
+        slug: FromPath[str],
+        wish_id: FromPath[int],
+    ) -> Template:
+        return await self._wish_page(request, visitor, slug, wish_id)
 
     # A photo's address carries ?v=<photo id> in the pages, so a replaced photo is fetched
     # anew; who may see it is decided here, as for the wish itself.
     @get("/{wish_id:int}/photo", opt=PHOTO_ROUTE_OPT)
     async def photo(
-        self, request: Request, slug: FromPath[str], wish_id: FromPath[int]
+        self, request: Request, visitor: MaybeSignedIn, slug: FromPath[str], wish_id: FromPath[int]
     ) -> Response[bytes]:
         community = await places.community_or_404(slug)
-        viewer = await current_viewer(request)
-        return await _photo(await service.wish_photo_id(viewer, community.id, wish_id))
+        return await _photo(await service.wish_photo_id(visitor, community.id, wish_id))
 
     @get("/{wish_id:int}/fulfil-photo", opt=PHOTO_ROUTE_OPT)
     async def fulfil_photo(
-        self, request: Request, slug: FromPath[str], wish_id: FromPath[int]
+        self, request: Request, visitor: MaybeSignedIn, slug: FromPath[str], wish_id: FromPath[int]
     ) -> Response[bytes]:
         community = await places.community_or_404(slug)
-        viewer = await current_viewer(request)
         return await _photo(
-            await service.wish_photo_id(viewer, community.id, wish_id, fulfilment=True)
+            await service.wish_photo_id(visitor, community.id, wish_id, fulfilment=True)
         )
 
     @get("/reports/{helper_id:int}/photo", guards=[signed_in], opt=PHOTO_ROUTE_OPT)
     async def report_photo(
-        self, request: Request, slug: FromPath[str], helper_id: FromPath[int]
+        self, request: Request, viewer: SignedIn, slug: FromPath[str], helper_id: FromPath[int]
     ) -> Response[bytes]:
         """A report's photo: for the community's staff and the person who reported only."""
         community = await places.community_or_404(slug)
-        viewer = await current_viewer(request)
         return await _photo(await service.report_photo_id(viewer, community.id, helper_id))
 
     @get("/{wish_id:int}/thanks.pdf")
@@ -205,23 +189,21 @@ class WishController(Controller):
 
     @post("/{wish_id:int}/claim", guards=[signed_in])
     async def claim(
-        self, request: Request, slug: FromPath[str], wish_id: FromPath[int]
+        self, request: Request, viewer: SignedIn, slug: FromPath[str], wish_id: FromPath[int]
     ) -> Template | Redirect:
-        viewer = await current_viewer(request)
         try:
             await service.claim(viewer, wish_id, now_of(request))
         except DomainError as refused:
             return await self._wish_page(
-                request, slug, wish_id, notice=refused.message, status=refused.status_code
+                request, viewer, slug, wish_id, notice=refused.message, status=refused.status_code
             )
         return see_other(f"/c/{slug}/wishes/{wish_id}/")
 
     @post("/{wish_id:int}/move", guards=[signed_in], request_max_body_size=UPLOAD_MAX_BODY)
     async def move(
-        self, request: Request, slug: FromPath[str], wish_id: FromPath[int]
+        self, request: Request, viewer: SignedIn, slug: FromPath[str], wish_id: FromPath[int]
     ) -> Template | Redirect:
         form = await Form.read(request)
-        viewer = await current_viewer(request)
         photo_id = None
         try:
             target = S(form.get("to"))
@@ -245,12 +227,13 @@ class WishController(Controller):
             )
         except ValueError:
             return await self._wish_page(
-                request, slug, wish_id, notice=_("请选择操作。"), status=422, form=form
+                request, viewer, slug, wish_id, notice=_("请选择操作。"), status=422, form=form
             )
         except DomainError as refused:
             await photos.discard(photo_id)
             return await self._wish_page(
                 request,
+                viewer,
                 slug,
                 wish_id,
                 notice=refused.message,
@@ -260,7 +243,7 @@ class WishController(Controller):
         return see_other(f"/c/{slug}/wishes/{wish_id}/")
 
     @get("/new", guards=[signed_in])
-    async def new_page(self, request: Request, slug: FromPath[str]) -> Template:
+    async def new_page(self, request: Request, viewer: SignedIn, slug: FromPath[str]) -> Template:
         community = await places.community_or_404(slug)
         return render(
             request,
@@ -269,65 +252,51 @@ class WishController(Controller):
             form=Form(),
             categories=CATEGORIES,
             cap=await service.value_cap(community.id),
-            for_others=service.can_post_for_others(await current_viewer(request), community.id),
+            for_others=service.can_post_for_others(viewer, community.id),
         )
 
     @post("/new", guards=[signed_in], request_max_body_size=UPLOAD_MAX_BODY)
-    async def create(self, request: Request, slug: FromPath[str]) -> Template | Redirect:
+    async def create(
+        self, request: Request, viewer: SignedIn, slug: FromPath[str]
+    ) -> Template | Redirect:
         community = await places.community_or_404(slug)
-        viewer = await current_viewer(request)
         form = await Form.read(request)
-        cap = await service.value_cap(community.id)
-        for_others = service.can_post_for_others(viewer, community.id)
-        beneficiary = viewer.id
-        if for_others and form.get("for_phone"):
-            beneficiary = await queries.resident_by_phone(normalise_phone(form.get("for_phone")))
-            if beneficiary is None:
-                form.error("for_phone", _("没有找到这个手机号的居民，请先帮他注册。"))
-        value = form.int("value_yuan")
-        if value is None:
-            form.error("value_yuan", _("请填写估计价值（整数，单位元）。"))
-        for name, message in service.check_wish(
-            form.get("title"), form.get("description"), form.get("category"), value or 0, cap
-        ).items():
-            form.error(name, message)
-        if form.ok:
-            photo_id = None
-            try:
-                photo_id = await photos.save_upload(form.file("photo"))
-                wish_id = await service.submit_wish(
-                    viewer,
-                    community.id,
-                    beneficiary,
-                    form.get("title"),
-                    form.get("description"),
-                    form.get("category"),
-                    value or 0,
-                    now_of(request),
-                    photo_id=photo_id,
-                )
-            except BadPhoto as refused:
-                form.error("photo", refused.message)
-            except DomainError as refused:
-                await photos.discard(photo_id)
-                form.error("title", refused.message)
-            else:
-                return see_other(f"/c/{slug}/wishes/{wish_id}/")
+        photo_id = None
+        try:
+            beneficiary = await service.beneficiary_for(viewer, community.id, form.get("for_phone"))
+            photo_id = await photos.save_upload(form.file("photo"))
+            wish_id = await service.submit_wish(
+                viewer,
+                community.id,
+                beneficiary,
+                form.get("title"),
+                form.get("description"),
+                form.get("category"),
+                form.int("value_yuan"),
+                now_of(request),
+                photo_id=photo_id,
+            )
+        except DomainError as refused:
+            await photos.discard(photo_id)
+            form.refuse(refused, "photo" if isinstance(refused, BadPhoto) else "title")
+        else:
+            return see_other(f"/c/{slug}/wishes/{wish_id}/")
         return render(
             request,
             "wishes/new.html",
             community=community,
             form=form,
             categories=CATEGORIES,
-            cap=cap,
-            for_others=for_others,
+            cap=await service.value_cap(community.id),
+            for_others=service.can_post_for_others(viewer, community.id),
             status=422,
         )
 
     @get("/report", guards=[signed_in])
-    async def report_page(self, request: Request, slug: FromPath[str]) -> Template:
+    async def report_page(
+        self, request: Request, viewer: SignedIn, slug: FromPath[str]
+    ) -> Template:
         community = await places.community_or_404(slug)
-        viewer = await current_viewer(request)
         return render(
             request,
             "wishes/report.html",
@@ -337,32 +306,29 @@ class WishController(Controller):
         )
 
     @post("/report", guards=[signed_in], request_max_body_size=UPLOAD_MAX_BODY)
-    async def report(self, request: Request, slug: FromPath[str]) -> Template | Redirect:
+    async def report(
+        self, request: Request, viewer: SignedIn, slug: FromPath[str]
+    ) -> Template | Redirect:
         community = await places.community_or_404(slug)
-        viewer = await current_viewer(request)
         form = await Form.read(request)
-        kind = form.get("kind")
-        if kind not in {k.value for k in Helper.Kind}:
-            form.error("kind", _("请选择以党员身份还是以单位身份报到。"))
-        if not form.get("name"):
-            form.error("name", _("请填写姓名或单位名称。"))
-        if form.ok:
-            try:
-                photo_id = await photos.save_upload(form.file("photo"))
-            except BadPhoto as refused:
-                form.error("photo", refused.message)
-            else:
-                await service.report(
-                    viewer.id,
-                    community.id,
-                    Helper.Kind(kind),
-                    form.get("name"),
-                    form.get("work_unit"),
-                    form.get("party_branch"),
-                    form.get("contact_phone"),
-                    photo_id=photo_id,
-                )
-                return see_other(f"/c/{slug}/wishes/report")
+        photo_id = None
+        try:
+            photo_id = await photos.save_upload(form.file("photo"))
+            await service.report(
+                viewer.id,
+                community.id,
+                form.get("kind"),
+                form.get("name"),
+                form.get("work_unit"),
+                form.get("party_branch"),
+                form.get("contact_phone"),
+                photo_id=photo_id,
+            )
+        except DomainError as refused:
+            await photos.discard(photo_id)
+            form.refuse(refused, "photo")
+        else:
+            return see_other(f"/c/{slug}/wishes/report")
         return render(
             request,
             "wishes/report.html",
@@ -419,14 +385,15 @@ class WishStaffController(Controller):
         return await self._queue(request, saved=saved == "1")
 
     @post("/settings")
-    async def save_settings(self, request: Request, slug: FromPath[str]) -> Template | Redirect:
+    async def save_settings(
+        self, request: Request, viewer: SignedIn, slug: FromPath[str]
+    ) -> Template | Redirect:
         """The community's own value cap for a wish."""
         form = await Form.read(request)
         cap = form.int("value_cap")
         form.error("value_cap", service.check_value_cap(cap))
         if not form.ok or cap is None:
             return await self._queue(request, settings_form=form, status=422)
-        viewer = await current_viewer(request)
         await service.set_value_cap(viewer, request.state["community"].id, cap, now_of(request))
         if wants_fragment(request):
             return await self._queue(request, saved=True)
@@ -447,14 +414,13 @@ class WishStaffController(Controller):
             [_("人均实现心愿"), figures.per_member],
             [_("发布到确认平均天数"), figures.average_days or ""],
         ]
-        return _csv(rows, f"{slug}-wishes.csv")
+        return csv_response(rows, f"{slug}-wishes.csv")
 
     @post("/reports/{helper_id:int}")
     async def decide(
-        self, request: Request, slug: FromPath[str], helper_id: FromPath[int]
+        self, request: Request, viewer: SignedIn, slug: FromPath[str], helper_id: FromPath[int]
     ) -> Redirect:
         form = await Form.read(request)
-        viewer = await current_viewer(request)
         await service.decide_report(
             viewer,
             helper_id,
@@ -523,7 +489,7 @@ class WishFiguresController(Controller):
         place = request.state["street"]
         await service.release_expired(now_of(request), street_id=place.id)
         rollup = await queries.street_rollup(place.id)
-        return _csv(_rollup_rows(rollup, _("社区")), f"{place.slug}-wishes.csv")
+        return csv_response(_rollup_rows(rollup, _("社区")), f"{place.slug}-wishes.csv")
 
     @get("/wishes/", guards=[requires(Role.DISTRICT_ADMIN)])
     async def district(self, request: Request) -> Template:
@@ -541,4 +507,4 @@ class WishFiguresController(Controller):
     async def district_csv(self, request: Request) -> Response[bytes]:
         await service.release_expired(now_of(request))
         rollup = await queries.district_rollup()
-        return _csv(_rollup_rows(rollup, _("街道")), "district-wishes.csv")
+        return csv_response(_rollup_rows(rollup, _("街道")), "district-wishes.csv")

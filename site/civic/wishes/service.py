@@ -6,14 +6,24 @@ from datetime import datetime, timedelta
 
 from piccolo.engine.postgres import PostgresEngine
 
+from civic.accounts import service as accounts
 from civic.accounts.roles import Role
 from civic.accounts.viewer import Place, Viewer, may_act
 from civic.db import write_transaction
-from civic.errors import DomainError, InvalidTransition, NotAllowed, NotFound
+from civic.errors import DomainError, Invalid, InvalidTransition, NotAllowed, NotFound
 from civic.photos import service as photos
 from civic.web.i18n import _
 from civic.wishes.tables import Helper, TreeSettings, Wish, WishEvent
-from civic.wishes.workflow import STAMPS, Party, S, allowed, visible
+from civic.wishes.workflow import (
+    REPORTS,
+    UNCLAIM,
+    WISHES,
+    Party,
+    ReportVerb,
+    S,
+    Verb,
+    visible,
+)
 
 CLAIM_DAYS = 7
 MAX_OPEN_CLAIMS = 3
@@ -26,10 +36,20 @@ HIGHEST_VALUE_CAP = 5000
 # 报到: helpers ----------------------------------------------------------------------------
 
 
+def check_report(kind: str, name: str) -> dict[str, str]:
+    """Field -> message for what is wrong with a report as typed."""
+    errors: dict[str, str] = {}
+    if kind not in {k.value for k in Helper.Kind}:
+        errors["kind"] = _("请选择以党员身份还是以单位身份报到。")
+    if not name.strip():
+        errors["name"] = _("请填写姓名或单位名称。")
+    return errors
+
+
 async def report(
     person_id: int,
     community_id: int,
-    kind: Helper.Kind,
+    kind: Helper.Kind | str,
     name: str,
     work_unit: str = "",
     party_branch: str = "",
@@ -38,12 +58,13 @@ async def report(
 ) -> int:
     """A party member or organisation reports to a community; staff verify it later. The
     photo (of the member, or of a work card) is seen by the community's staff only."""
-    if not name.strip():
-        raise DomainError(_("请填写姓名或单位名称。"))
+    errors = check_report(kind, name)
+    if errors:
+        raise Invalid(errors)
     helper = Helper(
         person=person_id,
         community=community_id,
-        kind=kind,
+        kind=Helper.Kind(kind),
         name=name.strip(),
         work_unit=work_unit,
         party_branch=party_branch,
@@ -57,52 +78,53 @@ async def decide_report(
     viewer: Viewer, helper_id: int, verified: bool, now: datetime, reason: str = ""
 ) -> None:
     """Staff verify a report, refuse it, or revoke a verification. A revoked helper's open
-    claims go back to the tree in the same transaction, each with an event saying why."""
+    claims go back to the tree in the same transaction, each with an event saying why. A
+    refused or revoked report is not verified again: the member reports anew."""
     helper = (
-        await Helper.select(Helper.community, Helper.status).where(Helper.id == helper_id).first()
+        await Helper.select(Helper.id, Helper.community, Helper.status, Helper.version)
+        .where(Helper.id == helper_id)
+        .first()
     )
     if helper is None:
         raise NotFound(_("没有这条报到记录。"))
     if not may_act(viewer, {Role.COMMUNITY_STAFF}, Place(community_id=helper["community"])):
         raise NotAllowed(_("只有本社区工作人员可以审核报到。"))
-    if not verified and not reason.strip():
+    if verified:
+        verb = ReportVerb.VERIFY
+    elif helper["status"] == Helper.Status.VERIFIED:
+        verb = ReportVerb.REVOKE
+    else:
+        verb = ReportVerb.REFUSE
+    reason = reason.strip()
+    if REPORTS.moves[verb].needs_note and not reason:
         raise DomainError(_("不通过时请写明原因。"))
-    status = Helper.Status.VERIFIED if verified else Helper.Status.REJECTED
-    if helper["status"] == Helper.Status.VERIFIED and not verified:
-        status = Helper.Status.REVOKED
+    REPORTS.check(verb, helper["status"], {Party.STAFF}, reason)
     async with write_transaction(Wish._meta.db):
         # The helper's row is written first: on PostgreSQL that locks it, so a claim being
         # made at this moment (claim() locks the same row) is either done before, and released
         # below, or waits and then finds the helper revoked.
-        await Helper.update(
-            {
-                Helper.status: status,
-                Helper.reason: reason.strip(),
-                Helper.decided_by: viewer.id,
-                Helper.decided_at: now,
-            }
-        ).where(Helper.id == helper_id)
-        if status is Helper.Status.REVOKED:
-            await _release_claims_of(helper_id, viewer.id, now, reason.strip())
+        await REPORTS.apply(
+            helper,
+            verb,
+            actor_id=viewer.id,
+            now=now,
+            note=reason,
+            changes={Helper.reason: reason, Helper.decided_by: viewer.id, Helper.decided_at: now},
+        )
+        if verb is ReportVerb.REVOKE:
+            await _release_claims_of(helper_id, viewer.id, now, reason)
 
 
 async def _release_claims_of(helper_id: int, actor_id: int, now: datetime, reason: str) -> None:
     """Inside the revoking transaction: every open claim of the helper returns to the tree."""
-    if not allowed(S.CLAIMED, S.PUBLISHED, {Party.REVOCATION}):
-        return
-    claims = await Wish.select(Wish.id, Wish.status).where(
+    claims = await Wish.select(Wish.id, Wish.status, Wish.version).where(
         (Wish.claimed_by == helper_id) & (Wish.status == S.CLAIMED)
     )
     note = _("认领人的报到已被社区撤销（{reason}），心愿回到心愿树。").format(reason=reason)
     for wish in claims:
         try:
-            await _move(
-                wish,
-                S.PUBLISHED,
-                actor_id,
-                now,
-                note,
-                {Wish.claimed_by: None, Wish.claim_deadline: None},
+            await WISHES.apply(
+                wish, Verb.REVOKE, actor_id=actor_id, now=now, note=note, changes=UNCLAIM
             )
         except InvalidTransition:
             continue  # fulfilled or released a moment ago: nothing left to give back
@@ -162,7 +184,7 @@ async def set_value_cap(viewer: Viewer, community_id: int, cap: int, now: dateti
 
 
 def check_wish(
-    title: str, description: str, category: str, value_yuan: int, cap: int = VALUE_CAP
+    title: str, description: str, category: str, value_yuan: int | None, cap: int = VALUE_CAP
 ) -> dict[str, str]:
     """Field -> message for what is wrong with a wish as typed."""
     errors: dict[str, str] = {}
@@ -174,7 +196,9 @@ def check_wish(
         errors["description"] = _("说明最多 300 个字。")
     if category not in {c.value for c in Wish.Category}:
         errors["category"] = _("请选择类别。")
-    if value_yuan < 0:
+    if value_yuan is None:
+        errors["value_yuan"] = _("请填写估计价值（整数，单位元）。")
+    elif value_yuan < 0:
         errors["value_yuan"] = _("估计价值不能是负数。")
     elif value_yuan > cap:
         errors["value_yuan"] = _("微心愿的价值不超过 {cap} 元；更大的困难请直接联系社区。").format(
@@ -192,6 +216,17 @@ def can_post_for_others(viewer: Viewer | None, community_id: int) -> bool:
     )
 
 
+async def beneficiary_for(viewer: Viewer, community_id: int, phone: str) -> int:
+    """Whom a wish is for: the viewer, or the resident of this community whose phone a building
+    leader, grid worker or staff member typed (others' phones are ignored for residents)."""
+    if not phone or not can_post_for_others(viewer, community_id):
+        return viewer.id
+    found = await accounts.resident_by_phone(accounts.normalise_phone(phone), community_id)
+    if found is None:
+        raise Invalid({"for_phone": _("本社区没有这个手机号的居民，请先帮他注册。")})
+    return found
+
+
 async def submit_wish(
     viewer: Viewer,
     community_id: int,
@@ -199,7 +234,7 @@ async def submit_wish(
     title: str,
     description: str,
     category: str,
-    value_yuan: int,
+    value_yuan: int | None,
     now: datetime,
     grid_id: int | None = None,
     photo_id: int | None = None,
@@ -214,7 +249,7 @@ async def submit_wish(
         raise NotAllowed(_("请先注册为本社区居民。"))
     errors = check_wish(title, description, category, value_yuan, await value_cap(community_id))
     if errors:
-        raise DomainError(next(iter(errors.values())))
+        raise Invalid(errors)
     wish = Wish(
         community=community_id,
         grid=grid_id,
@@ -223,14 +258,21 @@ async def submit_wish(
         title=title.strip(),
         description=description.strip(),
         category=category,
-        value_yuan=value_yuan,
+        value_yuan=value_yuan or 0,
         photo=photo_id,
         created_at=now,
     )
     async with write_transaction(Wish._meta.db):
         wish_id = (await Wish.insert(wish).returning(Wish.id))[0]["id"]
         await WishEvent.insert(
-            WishEvent(wish=wish_id, actor=viewer.id, from_status="", to_status=S.SUBMITTED, at=now)
+            WishEvent(
+                wish=wish_id,
+                actor=viewer.id,
+                verb="submit",
+                from_status="",
+                to_status=S.SUBMITTED,
+                at=now,
+            )
         )
     return wish_id
 
@@ -299,39 +341,6 @@ async def report_photo_id(viewer: Viewer, community_id: int, helper_id: int) -> 
     return helper["photo"]
 
 
-async def _move(
-    wish: dict,
-    target: S,
-    actor_id: int | None,
-    now: datetime,
-    note: str = "",
-    changes: dict | None = None,
-) -> None:
-    """Apply one move: a guarded update (only from the state we saw) and its event row."""
-    current = S(wish["status"])
-    values = dict(changes or {})
-    values[Wish.status] = target
-    if target in STAMPS:
-        values[STAMPS[target]] = now
-    moved = (
-        await Wish.update(values)
-        .where((Wish.id == wish["id"]) & (Wish.status == current))
-        .returning(Wish.id)
-    )
-    if not moved:
-        raise InvalidTransition(_("这个心愿刚刚有了变化，请刷新后再看。"))
-    await WishEvent.insert(
-        WishEvent(
-            wish=wish["id"],
-            actor=actor_id,
-            from_status=current,
-            to_status=target,
-            note=note,
-            at=now,
-        )
-    )
-
-
 async def move(
     viewer: Viewer | None,
     wish_id: int,
@@ -349,11 +358,12 @@ async def move(
     await release_expired(now, wish_id)
     wish = await _wish(wish_id)
     current = S(wish["status"])
-    if not allowed(current, target, await parties(viewer, wish)):
+    step = WISHES.toward(current, target, await parties(viewer, wish))
+    if step is None or step.name == Verb.CLAIM:
         if (current, target) == (S.PUBLISHED, S.FULFILLED):
             raise InvalidTransition(_("认领已过期，心愿已回到心愿树上，请重新认领。"))
         raise NotAllowed(_("您现在不能这样处理这个心愿。"))
-    if target in {S.RETURNED, S.REJECTED} and not note.strip():
+    if step.needs_note and not note.strip():
         raise DomainError(_("请写明原因，居民会看到。"))
     changes: dict = {}
     replaced: int | None = None  # a photo the move takes off the wish, removed afterwards
@@ -365,7 +375,7 @@ async def move(
     if target is S.CONFIRMED and note.strip():
         changes[Wish.thank_you] = note.strip()
     if current is S.CLAIMED and target is S.PUBLISHED:
-        changes.update({Wish.claimed_by: None, Wish.claim_deadline: None})
+        changes.update(UNCLAIM)
     if target is S.SUBMITTED and edits:
         fields = {k: edits.get(k, wish[k]) for k in ("title", "description", "category")}
         value = int(edits.get("value_yuan", wish["value_yuan"]))
@@ -377,7 +387,7 @@ async def move(
             await value_cap(wish["community"]),
         )
         if errors:
-            raise DomainError(next(iter(errors.values())))
+            raise Invalid(errors)
         changes.update(
             {
                 Wish.title: str(fields["title"]).strip(),
@@ -389,8 +399,14 @@ async def move(
     if target is S.SUBMITTED and (photo_id is not None or drop_photo):
         changes[Wish.photo] = photo_id
         replaced = wish["photo"]
-    async with write_transaction(Wish._meta.db):
-        await _move(wish, target, viewer.id if viewer else None, now, note.strip(), changes)
+    await WISHES.apply(
+        wish,
+        step.name,
+        actor_id=viewer.id if viewer else None,
+        now=now,
+        note=note.strip(),
+        changes=changes,
+    )
     if replaced is not None and replaced != photo_id:
         # A photo nobody will see again is personal data kept for nothing.
         await photos.discard(replaced)
@@ -426,10 +442,10 @@ async def claim(viewer: Viewer, wish_id: int, now: datetime) -> None:
                 _("您已认领 {n} 个心愿，完成后再认领新的吧。").format(n=MAX_OPEN_CLAIMS)
             )
         try:
-            await _move(
+            await WISHES.apply(
                 wish,
-                S.CLAIMED,
-                viewer.id,
+                Verb.CLAIM,
+                actor_id=viewer.id,
                 now=now,
                 changes={
                     Wish.claimed_by: helper_id,
@@ -450,28 +466,11 @@ async def release_expired(
 ) -> int:
     """Claims past their deadline go back to the tree; run when a wish, a tree or figures are
     looked at, and by `civic sweep`. Returns how many were released."""
-    query = Wish.select(Wish.id, Wish.status).where(
-        (Wish.status == S.CLAIMED) & (Wish.claim_deadline < now)
-    )
+    where = None
     if wish_id is not None:
-        query = query.where(Wish.id == wish_id)
-    if community_id is not None:
-        query = query.where(Wish.community == community_id)
-    if street_id is not None:
-        query = query.where(Wish.community.street == street_id)
-    released = 0
-    for wish in await query:
-        try:
-            async with write_transaction(Wish._meta.db):
-                await _move(
-                    wish,
-                    S.PUBLISHED,
-                    None,
-                    now,
-                    _("认领超过期限，自动回到心愿树。"),
-                    {Wish.claimed_by: None, Wish.claim_deadline: None},
-                )
-            released += 1
-        except InvalidTransition:
-            continue  # someone else released or fulfilled it meanwhile
-    return released
+        where = Wish.id == wish_id
+    elif community_id is not None:
+        where = Wish.community == community_id
+    elif street_id is not None:
+        where = Wish.community.street == street_id
+    return await WISHES.sweep(now, where=where)

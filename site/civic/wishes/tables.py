@@ -38,6 +38,7 @@ class Helper(Table):
     decided_by = ForeignKey(Person, null=True, on_delete=OnDelete.restrict)
     decided_at = Timestamptz(null=True, default=None)
     created_at = Timestamptz(default=TimestamptzNow())
+    version = Integer(default=0)  # moved on by every step (civic.workflow)
 
 
 class Wish(Table):
@@ -80,6 +81,7 @@ class Wish(Table):
     claimed_at = Timestamptz(null=True, default=None)
     fulfilled_at = Timestamptz(null=True, default=None)
     confirmed_at = Timestamptz(null=True, default=None)
+    version = Integer(default=0)  # moved on by every step (civic.workflow)
 
 
 class WishEvent(Table):
@@ -87,6 +89,19 @@ class WishEvent(Table):
 
     wish = ForeignKey(Wish, on_delete=OnDelete.restrict, index=True)
     actor = ForeignKey(Person, null=True, on_delete=OnDelete.restrict)
+    verb = Varchar(length=20, default="")
+    from_status = Varchar(length=20)
+    to_status = Varchar(length=20)
+    note = Text(default="")
+    at = Timestamptz(default=TimestamptzNow())
+
+
+class HelperEvent(Table):
+    """One decision on a report (报到): verified, refused, revoked; who, when, why."""
+
+    helper = ForeignKey(Helper, on_delete=OnDelete.restrict, index=True)
+    actor = ForeignKey(Person, null=True, on_delete=OnDelete.restrict)
+    verb = Varchar(length=20)
     from_status = Varchar(length=20)
     to_status = Varchar(length=20)
     note = Text(default="")

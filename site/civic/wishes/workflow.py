@@ -1,17 +1,24 @@
-"""The wish's states and who may move it from one to the next: one table, read by the service
-and by the templates that decide which button to show."""
+"""A wish's states and moves, and a helper's report (报到): who may make each move, as data
+for civic.workflow, read by the service and by the templates that decide which button to show."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
-from civic.wishes.tables import Wish
+from piccolo.columns.combination import Combinable
+
+from civic.web.i18n import _
+from civic.wishes.tables import Helper, HelperEvent, Wish, WishEvent
+from civic.workflow import Deadline, Group, State, Workflow, move
 
 S = Wish.Status
+H = Helper.Status
 
 
 class Party(StrEnum):
-    """How the person acting stands to the wish."""
+    """How the person acting stands to the wish (or to the report)."""
 
     STAFF = "staff"  # community staff of the wish's community
     OWNER = "owner"  # the beneficiary, or whoever posted it for them
@@ -22,48 +29,124 @@ class Party(StrEnum):
     REVOCATION = "revocation"  # staff revoked the claimer's verification
 
 
-TRANSITIONS: dict[tuple[S, S], frozenset[Party]] = {
-    (S.SUBMITTED, S.PUBLISHED): frozenset({Party.STAFF}),
-    (S.SUBMITTED, S.RETURNED): frozenset({Party.STAFF}),
-    (S.SUBMITTED, S.REJECTED): frozenset({Party.STAFF}),
-    (S.RETURNED, S.SUBMITTED): frozenset({Party.OWNER, Party.STAFF}),
-    (S.PUBLISHED, S.CLAIMED): frozenset({Party.HELPER}),
-    (S.CLAIMED, S.PUBLISHED): frozenset({Party.CLAIMER, Party.CLOCK, Party.REVOCATION}),
-    (S.CLAIMED, S.FULFILLED): frozenset({Party.CLAIMER}),
-    (S.FULFILLED, S.CONFIRMED): frozenset({Party.BENEFICIARY, Party.STAFF}),
-    (S.SUBMITTED, S.WITHDRAWN): frozenset({Party.OWNER, Party.STAFF}),
-    (S.RETURNED, S.WITHDRAWN): frozenset({Party.OWNER, Party.STAFF}),
-    (S.PUBLISHED, S.WITHDRAWN): frozenset({Party.OWNER, Party.STAFF}),
-}
+class Verb(StrEnum):
+    APPROVE = "approve"
+    RETURN = "return"
+    REJECT = "reject"
+    RESUBMIT = "resubmit"
+    CLAIM = "claim"
+    RELEASE = "release"  # the claimer gives the wish back
+    EXPIRE = "expire"  # the claim's deadline passed
+    REVOKE = "revoke"  # the claimer's verification was revoked
+    FULFIL = "fulfil"
+    CONFIRM = "confirm"
+    WITHDRAW = "withdraw"
 
-# The timestamp each state sets when a wish enters it.
-STAMPS = {
-    S.PUBLISHED: Wish.published_at,
-    S.CLAIMED: Wish.claimed_at,
-    S.FULFILLED: Wish.fulfilled_at,
-    S.CONFIRMED: Wish.confirmed_at,
-}
+
+def _claim_expired(now: datetime, _context: Any) -> Combinable:
+    return Wish.claim_deadline < now
+
+
+UNCLAIM = {Wish.claimed_by: None, Wish.claim_deadline: None}
+"""What a claim leaves on the wish when it ends without a fulfilment."""
+
+WISHES = Workflow(
+    table=Wish,
+    events=WishEvent,
+    subject="wish",
+    states=[
+        State(S.SUBMITTED, _("待审核"), Group.OPEN),
+        State(S.RETURNED, _("退回修改"), Group.OPEN),
+        State(S.PUBLISHED, _("待认领"), Group.OPEN, Wish.published_at),
+        State(S.CLAIMED, _("已认领"), Group.OPEN, Wish.claimed_at),
+        State(S.FULFILLED, _("已实现"), Group.OPEN, Wish.fulfilled_at),
+        State(S.CONFIRMED, _("已确认"), Group.DONE, Wish.confirmed_at),
+        State(S.REJECTED, _("未通过"), Group.CLOSED),
+        State(S.WITHDRAWN, _("已撤回"), Group.CLOSED),
+    ],
+    moves=[
+        move(Verb.APPROVE, {S.SUBMITTED}, S.PUBLISHED, {Party.STAFF}, _("通过并发布")),
+        move(Verb.RETURN, {S.SUBMITTED}, S.RETURNED, {Party.STAFF}, _("退回修改"), needs_note=True),
+        move(Verb.REJECT, {S.SUBMITTED}, S.REJECTED, {Party.STAFF}, _("不予发布"), needs_note=True),
+        move(Verb.RESUBMIT, {S.RETURNED}, S.SUBMITTED, {Party.OWNER, Party.STAFF}, _("重新提交")),
+        move(Verb.CLAIM, {S.PUBLISHED}, S.CLAIMED, {Party.HELPER}, _("我来认领")),
+        move(Verb.RELEASE, {S.CLAIMED}, S.PUBLISHED, {Party.CLAIMER}, _("放弃认领")),
+        move(Verb.EXPIRE, {S.CLAIMED}, S.PUBLISHED, {Party.CLOCK}),
+        move(Verb.REVOKE, {S.CLAIMED}, S.PUBLISHED, {Party.REVOCATION}),
+        move(Verb.FULFIL, {S.CLAIMED}, S.FULFILLED, {Party.CLAIMER}, _("我已完成心愿")),
+        move(
+            Verb.CONFIRM,
+            {S.FULFILLED},
+            S.CONFIRMED,
+            {Party.BENEFICIARY, Party.STAFF},
+            _("确认已收到"),
+        ),
+        move(
+            Verb.WITHDRAW,
+            {S.SUBMITTED, S.RETURNED, S.PUBLISHED},
+            S.WITHDRAWN,
+            {Party.OWNER, Party.STAFF},
+            _("撤回心愿"),
+        ),
+    ],
+    deadlines=[
+        Deadline(
+            Verb.EXPIRE,
+            S.CLAIMED,
+            _claim_expired,
+            note=_("认领超过期限，自动回到心愿树。"),
+            changes=UNCLAIM,
+        )
+    ],
+    lost=_("这个心愿刚刚有了变化，请刷新后再看。"),
+)
+
+STATUS_LABELS = WISHES.labels()
 
 ON_TREE = (S.PUBLISHED, S.CLAIMED, S.FULFILLED, S.CONFIRMED)
 """States shown as leaves on the public tree, in the order a wish passes through them."""
-
-STATUS_LABELS = {
-    S.SUBMITTED: "待审核",
-    S.RETURNED: "退回修改",
-    S.PUBLISHED: "待认领",
-    S.CLAIMED: "已认领",
-    S.FULFILLED: "已实现",
-    S.CONFIRMED: "已确认",
-    S.REJECTED: "未通过",
-    S.WITHDRAWN: "已撤回",
-}
-
-
-def allowed(current: S, target: S, parties: set[Party]) -> bool:
-    return bool(TRANSITIONS.get((current, target), frozenset()) & parties)
 
 
 def visible(current: S, parties: set[Party]) -> bool:
     """Who may see a wish (its page and its photos): everyone once it is on the tree; before
     that, and after a refusal or withdrawal, its owner and the community's staff."""
     return current in ON_TREE or bool(parties & {Party.STAFF, Party.OWNER})
+
+
+def sees_person(current: S, parties: set[Party]) -> bool:
+    """Who sees the beneficiary's name and phone: the owner and staff always, the claimer
+    only while the claim is open (to arrange the help); everyone else a masked name."""
+    return bool(parties & {Party.STAFF, Party.OWNER}) or (
+        Party.CLAIMER in parties and current is S.CLAIMED
+    )
+
+
+# 报到: a party member's or organisation's report to a community ----------------------------
+
+
+class ReportVerb(StrEnum):
+    VERIFY = "verify"
+    REFUSE = "refuse"
+    REVOKE = "revoke"
+
+
+REPORTS = Workflow(
+    table=Helper,
+    events=HelperEvent,
+    subject="helper",
+    states=[
+        State(H.PENDING, _("等待社区审核"), Group.OPEN),
+        State(H.VERIFIED, _("已通过，可以认领心愿"), Group.DONE),
+        State(H.REJECTED, _("未通过"), Group.CLOSED),
+        State(H.REVOKED, _("已被撤销"), Group.CLOSED),
+    ],
+    # A refused or revoked report stays so: the member reports again, and staff look afresh.
+    moves=[
+        move(ReportVerb.VERIFY, {H.PENDING}, H.VERIFIED, {Party.STAFF}, _("通过")),
+        move(
+            ReportVerb.REFUSE, {H.PENDING}, H.REJECTED, {Party.STAFF}, _("不通过"), needs_note=True
+        ),
+        move(ReportVerb.REVOKE, {H.VERIFIED}, H.REVOKED, {Party.STAFF}, _("撤销"), needs_note=True),
+    ],
+    lost=_("这条报到刚刚有人审核过，请刷新后再看。"),
+)

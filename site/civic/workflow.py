@@ -1,0 +1,242 @@
+"""The one state-machine engine every workflow of the site uses: wishes, cases, helper reports,
+and the hall's topics, sign-ups and redemptions to come.
+
+A feature declares its workflow as data — its states (label, broad group, the timestamp a
+state sets), its moves (from which states, to which, who may, whether a note is needed) and
+its deadlines — and gets from it:
+- `allowed()` / `available()`: what a person standing in these parties may do now, asked by
+  services and by templates deciding which buttons to show;
+- `apply()`: the one write of a move. The UPDATE is guarded by the row's version, not only by
+  its state, so a step that keeps the state (a reply, a hand-back) still counts as a change:
+  a double tap is recorded once, and an actor holding a stale row (a claimer whose claim was
+  revoked and re-made by someone else since) loses even when the state reads the same;
+- `sweep()`: every declared deadline that has passed, applied by the clock.
+
+The engine knows no feature: parties are whatever hashable values the feature uses (a StrEnum
+of how a person stands to the record), and the feature's service decides which parties a
+viewer holds.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Any, Generic, TypeVar
+
+from piccolo.columns import Column
+from piccolo.columns.combination import Combinable
+from piccolo.table import Table
+
+from civic.db import write_transaction
+from civic.errors import DomainError, InvalidTransition, NotAllowed
+from civic.web.i18n import _
+
+St = TypeVar("St", bound=StrEnum)
+
+
+class Group(StrEnum):
+    """Broad groups of states, for lists and counts: what still needs someone, what is done."""
+
+    OPEN = "open"  # staff or a helper still has to act; a clock may run
+    WAITING = "waiting"  # waits for the person it serves: a rating, a confirmation
+    DONE = "done"  # finished as intended
+    CLOSED = "closed"  # finished otherwise: refused, withdrawn, merged
+    HIDDEN = "hidden"  # not shown to the public
+
+
+@dataclass(frozen=True)
+class State(Generic[St]):
+    value: St
+    label: str
+    group: Group
+    stamp: Column | None = None
+    """The timestamp column set when a record enters this state."""
+
+
+@dataclass(frozen=True)
+class Move(Generic[St]):
+    name: str
+    sources: frozenset[St]
+    target: St | None
+    """None: the state stays (a reply); the version still moves on."""
+    parties: frozenset[Any]
+    label: str = ""
+    needs_note: bool = False
+
+
+def move(
+    name: str,
+    sources: Iterable[St],
+    target: St | None,
+    parties: Iterable[Any],
+    label: str = "",
+    *,
+    needs_note: bool = False,
+) -> Move[St]:
+    return Move(name, frozenset(sources), target, frozenset(parties), label, needs_note)
+
+
+@dataclass(frozen=True)
+class Deadline:
+    """A clock on a state: when `passed(now, context)` holds for a record in `state`, the sweep
+    applies `move` to it with `changes`, as the party `by` (the clock)."""
+
+    move: str
+    state: StrEnum
+    passed: Callable[[datetime, Any], Combinable]
+    note: str = ""
+    changes: Mapping[Column, Any] = field(default_factory=dict)
+
+
+class Workflow(Generic[St]):
+    """A table's states and moves, and the event table its history is written to.
+
+    `table` needs `id`, `status` and `version` columns; `events` needs the subject's foreign
+    key (named `subject`), `actor`, `verb`, `from_status`, `to_status`, `note` and `at`."""
+
+    def __init__(
+        self,
+        *,
+        table: type[Table],
+        events: type[Table],
+        subject: str,
+        states: Iterable[State[St]],
+        moves: Iterable[Move[St]],
+        deadlines: Iterable[Deadline] = (),
+        lost: str = "",
+    ) -> None:
+        self.table = table
+        self.events = events
+        self.subject = subject
+        self.states: dict[St, State[St]] = {s.value: s for s in states}
+        self.moves: dict[str, Move[St]] = {m.name: m for m in moves}
+        self.deadlines = tuple(deadlines)
+        self.lost = lost or _("刚刚有人处理过，请刷新后再看。")
+        for m in self.moves.values():
+            unknown = {*m.sources, m.target} - {*self.states, None}
+            if unknown:
+                raise ValueError(f"move {m.name} names unknown states {unknown}")
+        for d in self.deadlines:
+            if d.move not in self.moves:
+                raise ValueError(f"deadline names unknown move {d.move}")
+
+    # Reading the declaration ---------------------------------------------------------------
+
+    def label(self, state: St | str) -> str:
+        found = self.states.get(state)  # type: ignore[call-overload]
+        return found.label if found else str(state)
+
+    def labels(self) -> dict[St, str]:
+        return {value: s.label for value, s in self.states.items()}
+
+    def group(self, *groups: Group) -> tuple[St, ...]:
+        """The states of these broad groups, in the order they were declared."""
+        return tuple(v for v, s in self.states.items() if s.group in groups)
+
+    def allowed(self, name: str, current: St | str, parties: Iterable[Any]) -> bool:
+        """May someone standing in `parties` make the move `name` from `current`?"""
+        m = self.moves.get(name)
+        return m is not None and current in m.sources and bool(m.parties & set(parties))
+
+    def available(self, current: St | str, parties: Iterable[Any]) -> list[Move[St]]:
+        """The moves these parties may make now, in the order they were declared."""
+        held = set(parties)
+        return [m for m in self.moves.values() if current in m.sources and m.parties & held]
+
+    def toward(self, current: St | str, target: St, parties: Iterable[Any]) -> Move[St] | None:
+        """The move these parties may make from `current` into `target`, if any."""
+        return next((m for m in self.available(current, parties) if m.target == target), None)
+
+    def check(
+        self, name: str, current: St | str, parties: Iterable[Any], note: str = ""
+    ) -> Move[St]:
+        """The move, when these parties may make it now; the domain error saying why not."""
+        m = self.moves[name]
+        if not m.parties & set(parties):
+            raise NotAllowed(_("您现在不能这样处理。"))
+        if current not in m.sources:
+            raise InvalidTransition(
+                _("现在是“{state}”，不能再这样处理。").format(state=self.label(current))
+            )
+        if m.needs_note and not note.strip():
+            raise DomainError(_("请写明原因或说明，对方会看到。"))
+        return m
+
+    # Writing -------------------------------------------------------------------------------
+
+    async def apply(
+        self,
+        row: Mapping[str, Any],
+        name: str,
+        *,
+        actor_id: int | None,
+        now: datetime,
+        note: str = "",
+        changes: Mapping[Column, Any] | None = None,
+        event: Mapping[str, Any] | None = None,
+    ) -> int:
+        """Make the move `name` on `row` (as it was read, with its `version`): one UPDATE that
+        only succeeds while the row is still at that version, then the event row, in one
+        transaction. Raises InvalidTransition when someone else changed the row first.
+        Who may make the move is the caller's check (`check()`): this is the write.
+        Returns the row's new version."""
+        m = self.moves[name]
+        t = self.table
+        current = row["status"]
+        version = row["version"] + 1
+        values: dict[Column, Any] = dict(changes or {})
+        values[t.version] = version  # type: ignore[attr-defined]
+        if m.target is not None:
+            values[t.status] = m.target  # type: ignore[attr-defined]
+            stamp = self.states[m.target].stamp
+            if stamp is not None:
+                values[stamp] = now
+        async with write_transaction(t._meta.db):
+            moved = (
+                await t.update(values)
+                .where((t.id == row["id"]) & (t.version == row["version"]))  # type: ignore[attr-defined]
+                .returning(t.id)
+            )
+            if not moved:
+                raise InvalidTransition(self.lost)
+            await self.events.insert(
+                self.events(
+                    **{
+                        self.subject: row["id"],
+                        "actor": actor_id,
+                        "verb": m.name,
+                        "from_status": current,
+                        "to_status": m.target or current,
+                        "note": note,
+                        "at": now,
+                        **(event or {}),
+                    }
+                )
+            )
+        return version
+
+    async def sweep(
+        self, now: datetime, context: Any = None, where: Combinable | None = None
+    ) -> int:
+        """Apply every deadline that has passed (to the records matching `where`, when given),
+        each record in its own transaction; returns how many moved. A record another request
+        moved meanwhile is left as that request left it."""
+        t = self.table
+        done = 0
+        for d in self.deadlines:
+            query = t.select(t.id, t.status, t.version).where(  # type: ignore[attr-defined]
+                (t.status == d.state) & d.passed(now, context)  # type: ignore[attr-defined]
+            )
+            if where is not None:
+                query = query.where(where)
+            for row in await query:
+                try:
+                    await self.apply(
+                        row, d.move, actor_id=None, now=now, note=d.note, changes=d.changes
+                    )
+                except InvalidTransition:
+                    continue
+                done += 1
+        return done
