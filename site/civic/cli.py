@@ -50,8 +50,10 @@ def cmd_serve(args: argparse.Namespace) -> None:
         host=args.host,
         port=args.port,
         workers=args.workers,
-        proxy_headers=True,
-        forwarded_allow_ips=os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1"),
+        # The site reads X-Forwarded-For itself, from CIVIC_TRUSTED_PROXIES only
+        # (web/client.py): uvicorn's own handling would let anything on this machine
+        # claim any address.
+        proxy_headers=False,
         log_level="info" if settings.debug else "warning",
         access_log=settings.debug,
     )

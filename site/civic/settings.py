@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import secrets
 from dataclasses import dataclass, field
+from ipaddress import IPv4Network, IPv6Network, ip_network
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -43,6 +44,21 @@ def _int(name: str, default: int, minimum: int = 0) -> int:
     if value < minimum:
         raise SettingsError(f"{name} must be at least {minimum}")
     return value
+
+
+def _networks(name: str) -> tuple[IPv4Network | IPv6Network, ...]:
+    networks = []
+    for part in os.environ.get(name, "").split(","):
+        if not (part := part.strip()):
+            continue
+        try:
+            networks.append(ip_network(part))
+        except ValueError:
+            raise SettingsError(
+                f"{name} must list addresses or networks such as 10.0.0.2 or 10.0.0.0/24, "
+                f"not {part!r}"
+            ) from None
+    return tuple(networks)
 
 
 def default_database_url() -> str:
@@ -93,6 +109,10 @@ class SecuritySettings:
     """CIVIC_LOGIN_WINDOW_SECONDS: how long failed sign-ins are remembered."""
     session_days: int = 30
     """CIVIC_SESSION_DAYS: how long a sign-in lasts."""
+    trusted_proxies: tuple[IPv4Network | IPv6Network, ...] = ()
+    """CIVIC_TRUSTED_PROXIES: the reverse proxies in front of the site (addresses or networks,
+    comma-separated) whose X-Forwarded-For names the client for per-address limits. Empty
+    (default): nobody is trusted and the connecting address is the client's."""
 
 
 @dataclass(frozen=True)
@@ -154,6 +174,7 @@ class Settings:
             ),
             login_window_seconds=_int("CIVIC_LOGIN_WINDOW_SECONDS", 15 * 60, minimum=1),
             session_days=_int("CIVIC_SESSION_DAYS", 30, minimum=1),
+            trusted_proxies=_networks("CIVIC_TRUSTED_PROXIES"),
         )
         cases = CaseClocks(
             respond_hours=_int("CIVIC_CASE_RESPOND_HOURS", 12, minimum=1),

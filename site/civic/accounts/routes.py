@@ -15,13 +15,16 @@ from civic.accounts.roles import STAFF_ROLES, Scope
 from civic.accounts.throttle import LoginThrottle
 from civic.accounts.viewer import SESSION_KEY, SignedIn
 from civic.places import service as places
+from civic.web.client import client_address
 from civic.web.forms import Form
 from civic.web.i18n import _
 from civic.web.pages import ELDER_COOKIE, render, safe_next, see_other
 
 # Sign-ups per client address: enough for a family or a staff member helping at the desk,
 # too few for a script. Applied to this one route: a rate limit on every page costs throughput.
-SIGNUP_LIMIT = RateLimitConfig(rate_limit=("hour", 10), set_rate_limit_headers=False)
+SIGNUP_LIMIT = RateLimitConfig(
+    rate_limit=("hour", 10), set_rate_limit_headers=False, identifier_for_request=client_address
+)
 
 
 async def _signup_choices() -> tuple[list, list]:
@@ -61,7 +64,7 @@ class AccountController(Controller):
         form = await Form.read(request)
         phone = forms.check_login(form)
         next_path = safe_next(form.get("next"), "/me")
-        address = request.client.host if request.client else "unknown"
+        address = client_address(request)
 
         def again(message: str, status: int, headers: dict | None = None) -> Template:
             return render(
@@ -77,12 +80,11 @@ class AccountController(Controller):
 
         if not form.ok:
             return again("", 422)
-        await throttle.check(phone, address)
+        await throttle.attempt(phone, address)
         person_id = await service.authenticate(phone, form.get("password"))
         if person_id is None:
-            await throttle.failed(phone, address)
             return again(_("手机号或密码不对，请再试一次。"), 422)
-        await throttle.succeeded(phone)
+        await throttle.succeeded(phone, address)
         request.set_session({SESSION_KEY: person_id})
         return see_other(next_path)
 

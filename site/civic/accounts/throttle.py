@@ -31,14 +31,17 @@ class LoginThrottle:
     async def failures(self, key: str) -> int:
         return await count(self.store, key)
 
-    async def check(self, phone: str, address: str) -> None:
-        """Raises Throttled while either counter is at its limit."""
+    async def attempt(self, phone: str, address: str) -> None:
+        """Counts a sign-in attempt before the password is checked, and raises Throttled once
+        the number or the address is beyond its limit: of a burst of concurrent wrong passwords
+        no more than the limit are ever tried. The address counts only attempts the number
+        allowed, so one locked number does not also lock everyone behind the same network."""
         for quota, key in self._quotas(phone, address):
-            await quota.check(key)
+            await quota.take(key)
 
-    async def failed(self, phone: str, address: str) -> None:
-        for quota, key in self._quotas(phone, address):
-            await quota.spend(key)
-
-    async def succeeded(self, phone: str) -> None:
+    async def succeeded(self, phone: str, address: str) -> None:
+        """A right password: the number's failures are forgotten, and the attempt is given back
+        to the address, so a family or a desk signing in from one network is not held up."""
         await self.store.delete(f"login:phone:{phone}")
+        quota, key = self._quotas(phone, address)[1]
+        await quota.give_back(key)

@@ -10,7 +10,7 @@ from litestar.response import Redirect, Template
 from civic.accounts import service as accounts
 from civic.accounts.roles import Role
 from civic.accounts.viewer import MaybeSignedIn, Viewer
-from civic.errors import DomainError, NotFound
+from civic.errors import DomainError, NotFound, Throttled
 from civic.notices.pdf import pdf_response, render_pdf
 from civic.notices.qr import qr_svg
 from civic.photos import service as photos
@@ -33,6 +33,7 @@ from civic.suggestions.workflow import (
     Verb,
 )
 from civic.web import codes
+from civic.web.client import client_address
 from civic.web.forms import Form
 from civic.web.i18n import _
 from civic.web.pages import now_of, render, safe_next, see_other, wants_fragment
@@ -50,7 +51,7 @@ def clocks_of(request: Request) -> CaseClocks:
 
 
 def _address(request: Request) -> str:
-    return request.client.host if request.client else "unknown"
+    return client_address(request)
 
 
 def _quota(request: Request, limit: int, window: int, message: str) -> Quota:
@@ -209,7 +210,7 @@ class SuggestionController(Controller):
         )
         key = f"file:{_address(request)}"
         try:
-            await quota.check(key)
+            await quota.take(key)
             for upload in uploads:
                 photo_id = await photos.save_upload(upload)
                 if photo_id is not None:
@@ -232,12 +233,13 @@ class SuggestionController(Controller):
         except DomainError as refused:
             for photo_id in photo_ids:
                 await photos.discard(photo_id)
+            if not isinstance(refused, Throttled):
+                await quota.give_back(key)  # nothing was filed
             if isinstance(refused, photos.BadPhoto):
                 form.error("photos", refused.message)
             return await self._form_page(
                 request, visitor, community, form, refused.status_code, refused.message
             )
-        await quota.spend(key)
         if visitor is None:
             _remember(request, code)
         return see_other(f"/s/{code}?filed=1")
@@ -257,10 +259,10 @@ class CaseController(Controller):
             request, CODE_MISSES, 15 * 60, _("查询码输错太多次了，请 {minutes} 分钟后再试。")
         )
         key = f"code:{_address(request)}"
-        await quota.check(key)
+        await quota.take(key)
         if codes.is_well_formed(wanted) and await Case.exists().where(Case.code == wanted):
+            await quota.give_back(key)
             return see_other(f"/s/{wanted}")
-        await quota.spend(key)
         return render(
             request,
             "suggestions/lookup.html",
@@ -339,12 +341,12 @@ class CaseController(Controller):
         form = await Form.read(request)
         quota = _quota(request, DIGIT_MISSES, 15 * 60, _("输错太多次了，请 {minutes} 分钟后再试。"))
         key = f"digits:{code}"
-        await quota.check(key)
+        await quota.take(key)
         case = await service.load(code)
         if service.proves_filer(case, form.get("last4")):
+            await quota.give_back(key)
             _remember(request, code)
             return see_other(f"/s/{code}")
-        await quota.spend(key)
         form.error("last4", _("号码不对。请输入提交时留的手机号的最后四位。"))
         return await self._page(request, visitor, code, form=form, status=422)
 
