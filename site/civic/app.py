@@ -19,6 +19,7 @@ from civic.accounts.staff_routes import StaffController
 from civic.accounts.throttle import LoginThrottle
 from civic.accounts.viewer import current_viewer, provide_viewer, provide_visitor
 from civic.db import CountingSQLiteEngine
+from civic.messages.routes import MessageController
 from civic.photos.web import SKIP_COMPRESSION
 from civic.places.routes import PlaceController
 from civic.places.tables import District
@@ -87,6 +88,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
             AccountController,
             StaffController,
             AdminController,
+            MessageController,
             *(c for f in declared for c in f.controllers),
             healthz,
             serve_static,

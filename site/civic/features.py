@@ -17,7 +17,7 @@ from typing import Any, NamedTuple
 
 from civic.accounts.me import MeItem
 
-CORE = ("civic.web", "civic.places", "civic.accounts", "civic.photos")
+CORE = ("civic.web", "civic.places", "civic.accounts", "civic.photos", "civic.messages")
 """What every feature stands on, in the order their tables depend on each other."""
 
 FEATURES = (

@@ -19,7 +19,7 @@ viewer holds.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
@@ -90,6 +90,11 @@ class Deadline:
     changes: Mapping[Column, Any] = field(default_factory=dict)
 
 
+Notify = Callable[[Mapping[str, Any], "Move[Any]", int | None, str, datetime], Awaitable[None]]
+"""Called inside a move's transaction with the row as it was read, the move, the actor, the note
+and the time: the feature tells whoever waits for this (civic.messages), atomically with it."""
+
+
 class Workflow(Generic[St]):
     """A table's states and moves, and the event table its history is written to.
 
@@ -106,6 +111,7 @@ class Workflow(Generic[St]):
         moves: Iterable[Move[St]],
         deadlines: Iterable[Deadline] = (),
         lost: str = "",
+        notify: Notify | None = None,
     ) -> None:
         self.table = table
         self.events = events
@@ -114,6 +120,7 @@ class Workflow(Generic[St]):
         self.moves: dict[str, Move[St]] = {m.name: m for m in moves}
         self.deadlines = tuple(deadlines)
         self.lost = lost or _("刚刚有人处理过，请刷新后再看。")
+        self.notify = notify
         for m in self.moves.values():
             unknown = {*m.sources, m.target} - {*self.states, None}
             if unknown:
@@ -215,6 +222,8 @@ class Workflow(Generic[St]):
                     }
                 )
             )
+            if self.notify is not None:
+                await self.notify(row, m, actor_id, note, now)
         return version
 
     async def sweep(
@@ -226,7 +235,8 @@ class Workflow(Generic[St]):
         t = self.table
         done = 0
         for d in self.deadlines:
-            query = t.select(t.id, t.status, t.version).where(  # type: ignore[attr-defined]
+            # Whole rows: whoever is told of the move needs to know who held the record.
+            query = t.select(*t.all_columns()).where(  # type: ignore[attr-defined]
                 (t.status == d.state) & d.passed(now, context)  # type: ignore[attr-defined]
             )
             if where is not None:

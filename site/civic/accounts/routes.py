@@ -19,6 +19,7 @@ from civic.web.client import client_address
 from civic.web.forms import Form
 from civic.web.i18n import _
 from civic.web.pages import ELDER_COOKIE, render, safe_next, see_other
+from civic.web.sessions import renew_session
 
 # Sign-ups per client address: enough for a family or a staff member helping at the desk,
 # too few for a script. Applied to this one route: a rate limit on every page costs throughput.
@@ -85,7 +86,7 @@ class AccountController(Controller):
         if person_id is None:
             return again(_("手机号或密码不对，请再试一次。"), 422)
         await throttle.succeeded(phone, address)
-        request.set_session({SESSION_KEY: person_id})
+        renew_session(request, {SESSION_KEY: person_id})
         return see_other(next_path)
 
     @post("/logout")

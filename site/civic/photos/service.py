@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import io
 import warnings
+from datetime import datetime
 from typing import Protocol
 
 from PIL import Image, ImageCms, ImageOps
@@ -151,7 +152,14 @@ async def save(raw: bytes) -> int:
     """Re-encode `raw` (in a worker thread: it takes CPU time) and store it; the new photo's id.
     Raises BadPhoto."""
     data, width, height = await asyncio.to_thread(reencode, raw)
-    photo = Photo(data=data, content_type="image/jpeg", width=width, height=height, size=len(data))
+    photo = Photo(
+        data=data,
+        content_type="image/jpeg",
+        width=width,
+        height=height,
+        size=len(data),
+        pending=True,
+    )
     return (await Photo.insert(photo).returning(Photo.id))[0]["id"]
 
 
@@ -168,6 +176,24 @@ async def save_upload(upload: Upload | None) -> int | None:
 
 async def load(photo_id: int) -> Photo | None:
     return await Photo.objects().where(Photo.id == photo_id).first()
+
+
+async def attach(*photo_ids: int | None) -> None:
+    """Inside the transaction that stores what the photos belong to: they are kept."""
+    ids = [p for p in photo_ids if p is not None]
+    if ids:
+        await Photo.update({Photo.pending: False}).where(Photo.id.is_in(ids))
+
+
+async def delete_orphans(before: datetime) -> int:
+    """Photos saved before `before` and never attached (the form was refused, or the worker
+    died between saving the photo and the wish or case): personal data kept for nothing."""
+    gone = (
+        await Photo.delete()
+        .where((Photo.pending == True) & (Photo.created_at < before))  # noqa: E712
+        .returning(Photo.id)
+    )
+    return len(gone)
 
 
 async def discard(photo_id: int | None) -> None:

@@ -1,6 +1,6 @@
 """Uploaded photos, re-encoded, in the database so that every worker and machine shares them."""
 
-from piccolo.columns import Bytea, Integer, Timestamptz, Varchar
+from piccolo.columns import Boolean, Bytea, Integer, Timestamptz, Varchar
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
@@ -16,3 +16,6 @@ class Photo(Table):
     height = Integer()
     size = Integer()
     created_at = Timestamptz(default=TimestamptzNow())
+    # Saved before the wish or case it belongs to, which marks it attached in its own
+    # transaction: a photo still pending a day later lost its owner (a refusal, a crash).
+    pending = Boolean(default=False)

@@ -14,11 +14,13 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from enum import StrEnum
 
 from civic.suggestions.queries import LIST_COLUMNS, CaseRow, case_row
 from civic.suggestions.tables import Case, CaseEvent
 from civic.suggestions.workflow import LEVEL_LABELS, OPEN, RATING_LABELS, STATUS_LABELS, L, S, Verb
 from civic.web.clock import LOCAL_TZ
+from civic.web.i18n import _
 
 OLDEST = 5
 
@@ -47,7 +49,7 @@ def parse_month(typed: str, now: datetime) -> date:
 def recent_months(now: datetime, count: int = 3) -> list[date]:
     today = now.astimezone(LOCAL_TZ)
     months, year, month = [], today.year, today.month
-    for _ in range(count):
+    for _month in range(count):
         months.append(date(year, month, 1))
         year, month = (year - 1, 12) if month == 1 else (year, month - 1)
     return months
@@ -88,15 +90,58 @@ class Figures:
         return _rate(pleased, self.rated)
 
 
+class Reader(StrEnum):
+    """Who a report is for, which decides what it shows of each case."""
+
+    PUBLIC = "public"  # posted up: figures, and codes of public cases only
+    COMMUNITY = "community"  # the community's staff: every case, its filer and words
+    STREET = "street"  # the street's officials: filer and words of cases the street has held
+
+
+@dataclass(frozen=True)
+class OpenCase:
+    """One of the oldest open cases, as the report's reader may see it."""
+
+    code: str  # as printed, or "" when the reader may not know it
+    link: str  # the case's page, for staff; "" otherwise
+    category: str
+    age: str
+    holder: str
+    words: str  # "filer: what they wrote", when the reader may see it
+
+
 @dataclass
 class Report:
     scope: str
     month: date
+    reader: Reader
     figures: Figures
     escalations: list[tuple[str, int]]
     per_community: list[tuple[str, Figures]]
-    oldest_open: list[CaseRow]
-    filer_names: dict[str, str]  # code -> name, for the staff version only
+    oldest_open: list[OpenCase]
+
+    @property
+    def for_staff(self) -> bool:
+        return self.reader is not Reader.PUBLIC
+
+
+def open_case(row: dict, case: CaseRow, reader: Reader, now: datetime) -> OpenCase:
+    """The one place that decides what a report shows of a case: a public report never shows
+    a private case's code (with it, four phone digits would let a stranger act as the filer),
+    and a street official sees the words only of cases the street has held."""
+    staff = reader is not Reader.PUBLIC
+    sees_words = reader is Reader.COMMUNITY or (
+        reader is Reader.STREET and row["escalated_at"] is not None
+    )
+    known = staff or row["is_public"]
+    return OpenCase(
+        code=case.shown_code if known else "",
+        link=f"/s/{case.code}" if staff else "",
+        category=case.category,
+        age=case.age(now),
+        holder=f"{case.holder} · {case.label}",
+        words=f"{row['filer_name'] or _('未留姓名')}：{case.snippet}" if sees_words else "",
+    )
 
 
 def figures_of(rows: list[dict], now: datetime) -> Figures:
@@ -129,6 +174,7 @@ async def build(
     community_id: int | None = None,
     street_id: int | None = None,
     scope: str = "",
+    reader: Reader = Reader.PUBLIC,
 ) -> Report:
     """One community's or one street's month, in three queries whatever the number of cases."""
     start, end = month_bounds(month)
@@ -150,7 +196,7 @@ async def build(
         & (CaseEvent.case.filed_at < end)
     )
     oldest = (
-        await Case.select(*LIST_COLUMNS)
+        await Case.select(*LIST_COLUMNS, Case.is_public, Case.escalated_at)
         .where(where & Case.status.is_in(list(OPEN)))
         .order_by(Case.filed_at)
         .limit(OLDEST)
@@ -165,6 +211,7 @@ async def build(
     return Report(
         scope=scope,
         month=month,
+        reader=reader,
         figures=figures_of(rows, now),
         escalations=sorted(where_to.items(), key=lambda item: -item[1]),
         per_community=[
@@ -173,6 +220,5 @@ async def build(
         ]
         if street_id
         else [],
-        oldest_open=[case_row(r, now) for r in oldest],
-        filer_names={r["code"]: r["filer_name"] for r in oldest},
+        oldest_open=[open_case(r, case_row(r, now), reader, now) for r in oldest],
     )

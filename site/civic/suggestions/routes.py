@@ -36,8 +36,11 @@ from civic.web import codes
 from civic.web.client import client_address
 from civic.web.forms import Form
 from civic.web.i18n import _
+from civic.web.once import FIELD as ONCE
+from civic.web.once import once_of
 from civic.web.pages import now_of, render, safe_next, see_other, wants_fragment
 from civic.web.quota import Quota
+from civic.web.sessions import renew_session
 
 CATEGORIES = [(c.value, c.value) for c in Case.Category]
 PROVEN = "cases"  # session key: codes this browser filed, or proved with the phone's digits
@@ -66,7 +69,7 @@ def _proven(request: Request, code: str) -> bool:
 def _remember(request: Request, code: str) -> None:
     session = request.scope.get("session")
     known = list(session.get(PROVEN, [])) if isinstance(session, dict) else []
-    request.set_session({**(session or {}), PROVEN: [*known[-19:], code]})
+    renew_session(request, {**(session or {}), PROVEN: [*known[-19:], code]})
 
 
 async def report_response(
@@ -75,18 +78,18 @@ async def report_response(
     scope: str,
     month: str,
     pdf: bool,
-    full: bool,
+    reader: report.Reader,
     back: tuple[str, str],
     community_id: int | None = None,
     street_id: int | None = None,
 ) -> Template | Response[bytes]:
-    """A month's report as a page or an A4 PDF; `full` adds the filers' names and words."""
+    """A month's report as a page or an A4 PDF, showing what `reader` may see."""
     now = now_of(request)
     chosen = report.parse_month(month, now)
     built = await report.build(
-        chosen, now, community_id=community_id, street_id=street_id, scope=scope
+        chosen, now, community_id=community_id, street_id=street_id, scope=scope, reader=reader
     )
-    context = {"report": built, "full": full, "now": now}
+    context = {"report": built, "now": now}
     if pdf:
         rendered = await render_pdf("suggestions/report.pdf.html", **context)
         return pdf_response(rendered, f"report-{chosen:%Y-%m}.pdf")
@@ -167,7 +170,7 @@ class SuggestionController(Controller):
             scope=community.name,
             month=month,
             pdf=request.url.path.endswith(".pdf"),
-            full=False,
+            reader=report.Reader.PUBLIC,
             back=(f"/c/{slug}/suggestions/", _("意见箱")),
             community_id=community.id,
         )
@@ -201,6 +204,9 @@ class SuggestionController(Controller):
             form.error("photos", _("最多选 {n} 张照片。").format(n=service.MAX_PHOTOS))
         if not form.ok:
             return await self._form_page(request, visitor, community, form, 422)
+        once = once_of(request, form.get(ONCE))
+        if made := await once.claim():
+            return see_other(made)
         photo_ids: list[int] = []
         quota = _quota(
             request,
@@ -231,6 +237,7 @@ class SuggestionController(Controller):
                 clocks=clocks_of(request),
             )
         except DomainError as refused:
+            await once.refused()
             for photo_id in photo_ids:
                 await photos.discard(photo_id)
             if not isinstance(refused, Throttled):
@@ -242,6 +249,7 @@ class SuggestionController(Controller):
             )
         if visitor is None:
             _remember(request, code)
+        await once.done(f"/s/{code}?filed=1")
         return see_other(f"/s/{code}?filed=1")
 
 
@@ -383,6 +391,9 @@ class CaseController(Controller):
         """A staff step. From a queue row with htmx, the answer is that row, updated."""
         form = await Form.read(request)
         back = safe_next(form.get("next"), f"/s/{code}")
+        once = once_of(request, form.get(ONCE))
+        if await once.claim():  # the same step sent again: show where the case stands now
+            return await self._after_step(request, visitor, code, back)
         try:
             await service.act(
                 visitor,
@@ -399,7 +410,10 @@ class CaseController(Controller):
                 request, visitor, code, notice=_("请选择操作。"), status=422, form=form
             )
         except DomainError as refused:
-            if wants_fragment(request):
+            await once.refused()
+            # The queue row carries the case's words: only its staff get it back, everyone else
+            # the refusal alone.
+            if wants_fragment(request) and service.is_staff_of(visitor, await service.load(code)):
                 return await self._row(request, code, back, refused.message, refused.status_code)
             return await self._page(
                 request,
@@ -409,7 +423,15 @@ class CaseController(Controller):
                 status=refused.status_code,
                 form=form,
             )
-        if wants_fragment(request):
+        await once.done(back)
+        return await self._after_step(request, visitor, code, back)
+
+    async def _after_step(
+        self, request: Request, visitor: Viewer | None, code: str, back: str
+    ) -> Template | Redirect:
+        """After a step: the queue row it was taken from (htmx, for the case's staff), or
+        the page it was taken on."""
+        if wants_fragment(request) and service.is_staff_of(visitor, await service.load(code)):
             return await self._row(request, code, back)
         return see_other(back)
 

@@ -13,8 +13,10 @@ from civic.accounts.roles import Role
 from civic.accounts.viewer import Place, Viewer, may_act
 from civic.db import write_transaction
 from civic.errors import DomainError, InvalidTransition, NotAllowed, NotFound
+from civic.photos import service as photos
 from civic.places.tables import Building, Department
 from civic.settings import CaseClocks
+from civic.suggestions import notify
 from civic.suggestions.tables import Case, CaseEvent, CasePhoto
 from civic.suggestions.workflow import CASES, FILER_VERBS, MOVES, STATUS_LABELS, L, Party, S, Verb
 from civic.web import codes
@@ -104,10 +106,12 @@ def parties(viewer: Viewer | None, case: CaseRef, proven: bool = False) -> set[P
 
 
 def is_staff_of(viewer: Viewer | None, case: CaseRef) -> bool:
-    """Staff the case reaches see names, phones and the notes passed between them."""
+    """Staff the case reaches see names, phones and the notes passed between them: its
+    community, the street once the case has been escalated to it (not every case of the
+    street), and the department summoned."""
     return (
         is_community_side(viewer, case)
-        or is_street_side(viewer, case)
+        or (case.row["escalated_at"] is not None and is_street_side(viewer, case))
         or is_department_side(viewer, case)
     )
 
@@ -216,6 +220,7 @@ async def file_case(
             await CasePhoto.insert(
                 *(CasePhoto(case=case_id, photo_id=p, position=n) for n, p in enumerate(photo_ids))
             )
+            await photos.attach(*photo_ids)
         await CaseEvent.insert(
             CaseEvent(
                 case=case_id,
@@ -227,6 +232,7 @@ async def file_case(
                 at=now,
             )
         )
+        await notify.new_case(case_id, now)
     return code
 
 

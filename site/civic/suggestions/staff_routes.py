@@ -10,6 +10,7 @@ from civic.accounts.guards import requires
 from civic.accounts.roles import Role
 from civic.accounts.viewer import Place, SignedIn, may_act
 from civic.suggestions import queries, service
+from civic.suggestions.report import Reader
 from civic.suggestions.routes import clocks_of, report_response
 from civic.web.i18n import _
 from civic.web.pages import now_of, render
@@ -58,7 +59,7 @@ class CaseQueueController(Controller):
             scope=community.name,
             month=month,
             pdf=request.url.path.endswith(".pdf"),
-            full=True,
+            reader=Reader.COMMUNITY,
             back=(f"/staff/c/{slug}/suggestions/", _("意见箱工作台")),
             community_id=community.id,
         )
@@ -79,7 +80,7 @@ class CaseQueueController(Controller):
             scope=place.name,
             month=month,
             pdf=request.url.path.endswith(".pdf"),
-            full=True,
+            reader=Reader.STREET,
             back=(f"/staff/street/{street}/suggestions/", _("吹哨案件")),
             street_id=place.id,
         )

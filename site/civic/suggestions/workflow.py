@@ -10,6 +10,7 @@ from enum import StrEnum
 from piccolo.columns.combination import Combinable
 
 from civic.settings import CaseClocks
+from civic.suggestions import notify
 from civic.suggestions.tables import Case, CaseEvent
 from civic.web.i18n import _
 from civic.workflow import Deadline, Group, State, Workflow, move
@@ -117,6 +118,7 @@ CASES = Workflow(
     ],
     deadlines=[Deadline(Verb.EXPIRE, S.FEEDBACK, _unrated_too_long)],
     lost=_("这件事刚刚有了变化，请刷新后再看。"),
+    notify=notify.on_move,
 )
 
 MOVES = CASES.moves

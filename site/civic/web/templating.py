@@ -12,6 +12,7 @@ from litestar.template.config import TemplateConfig
 from civic.settings import ROOT
 from civic.web import i18n
 from civic.web.clock import local
+from civic.web.once import new_key as new_once_key
 from civic.web.privacy import mask_name, mask_phone
 from civic.web.static import static_url
 
@@ -34,7 +35,7 @@ def make_environment(**globals_: Any) -> Environment:
     )
     env.install_gettext_translations(i18n.translations, newstyle=True)  # type: ignore[attr-defined]
     env.filters.update(local_time=local_time, mask_name=mask_name, mask_phone=mask_phone)
-    env.globals.update(static_url=static_url, **globals_)
+    env.globals.update(static_url=static_url, new_once_key=new_once_key, **globals_)
     return env
 
 

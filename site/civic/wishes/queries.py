@@ -126,6 +126,7 @@ async def wish_page(wish_id: int, community_id: int) -> WishPage | None:
             Wish.beneficiary.name.as_alias("beneficiary_name"),
             Wish.beneficiary.phone.as_alias("beneficiary_phone"),
             Wish.claimed_by.name.as_alias("claimer_name"),
+            Wish.claimed_by.kind.as_alias("claimer_kind"),
         )
         .where((Wish.id == wish_id) & (Wish.community == community_id))
         .first()
@@ -157,13 +158,26 @@ async def wish_page(wish_id: int, community_id: int) -> WishPage | None:
     )
 
 
+def helper_shown(name: str, kind: str | None, in_full: bool) -> str:
+    """How a helper appears: an organisation by its name (it acts in public), a party member
+    masked (黄**) to everyone but the wish's owner and staff — on pages, fragments and the
+    thank-you letter alike."""
+    if in_full or kind == Helper.Kind.ORGANISATION:
+        return name
+    return mask_name(name) if name else ""
+
+
 def shown_to(page: WishPage, sees_person: bool) -> WishPage:
     """The page as this viewer may see it: the beneficiary's name masked and no phone, unless
     they are someone who sees the person (workflow.sees_person); the phone only while the
-    wish is claimed, when it is needed to arrange the help."""
+    wish is claimed, when it is needed to arrange the help. The claimer as helper_shown()."""
+    claimer = helper_shown(page.claimer_name, page.wish.get("claimer_kind"), sees_person)
     if not sees_person:
         return replace(
-            page, beneficiary_name=mask_name(page.beneficiary_name), beneficiary_phone=""
+            page,
+            beneficiary_name=mask_name(page.beneficiary_name),
+            beneficiary_phone="",
+            claimer_name=claimer,
         )
     if page.wish["status"] != S.CLAIMED:
         return replace(page, beneficiary_phone="")

@@ -22,8 +22,9 @@ from civic.places import service as places
 from civic.web.csv_export import csv_response
 from civic.web.forms import Form
 from civic.web.i18n import _
+from civic.web.once import FIELD as ONCE
+from civic.web.once import once_of
 from civic.web.pages import now_of, render, see_other, wants_fragment
-from civic.web.privacy import mask_name
 from civic.web.templating import local_time
 from civic.wishes import queries, service
 from civic.wishes.tables import Wish
@@ -176,12 +177,13 @@ class WishController(Controller):
         if page is None or page.wish["status"] != S.CONFIRMED:
             raise NotFound(_("心愿确认实现后才有感谢信。"))
         url = f"{request.app.state.settings.base_url}/c/{slug}/wishes/{wish_id}/"
+        shown = queries.shown_to(page, sees_person=False)  # the letter is posted up
         pdf = await render_pdf(
             "wishes/thanks.pdf.html",
             community=community,
             wish=page.wish,
-            helper=mask_name(page.claimer_name),
-            beneficiary=mask_name(page.beneficiary_name),
+            helper=shown.claimer_name,
+            beneficiary=shown.beneficiary_name,
             confirmed=local_time(page.wish["confirmed_at"], "%Y年%m月%d日"),
             qr=qr_svg(url),
         )
@@ -261,6 +263,9 @@ class WishController(Controller):
     ) -> Template | Redirect:
         community = await places.community_or_404(slug)
         form = await Form.read(request)
+        once = once_of(request, form.get(ONCE))
+        if made := await once.claim():
+            return see_other(made)
         photo_id = None
         try:
             beneficiary = await service.beneficiary_for(viewer, community.id, form.get("for_phone"))
@@ -277,9 +282,11 @@ class WishController(Controller):
                 photo_id=photo_id,
             )
         except DomainError as refused:
+            await once.refused()
             await photos.discard(photo_id)
             form.refuse(refused, "photo" if isinstance(refused, BadPhoto) else "title")
         else:
+            await once.done(f"/c/{slug}/wishes/{wish_id}/")
             return see_other(f"/c/{slug}/wishes/{wish_id}/")
         return render(
             request,
@@ -311,6 +318,9 @@ class WishController(Controller):
     ) -> Template | Redirect:
         community = await places.community_or_404(slug)
         form = await Form.read(request)
+        once = once_of(request, form.get(ONCE))
+        if made := await once.claim():
+            return see_other(made)
         photo_id = None
         try:
             photo_id = await photos.save_upload(form.file("photo"))
@@ -325,9 +335,11 @@ class WishController(Controller):
                 photo_id=photo_id,
             )
         except DomainError as refused:
+            await once.refused()
             await photos.discard(photo_id)
             form.refuse(refused, "photo")
         else:
+            await once.done(f"/c/{slug}/wishes/report")
             return see_other(f"/c/{slug}/wishes/report")
         return render(
             request,

@@ -13,6 +13,7 @@ from civic.db import write_transaction
 from civic.errors import DomainError, Invalid, InvalidTransition, NotAllowed, NotFound
 from civic.photos import service as photos
 from civic.web.i18n import _
+from civic.wishes import notify
 from civic.wishes.tables import Helper, TreeSettings, Wish, WishEvent
 from civic.wishes.workflow import (
     REPORTS,
@@ -71,7 +72,10 @@ async def report(
         contact_phone=contact_phone,
         photo=photo_id,
     )
-    return (await Helper.insert(helper).returning(Helper.id))[0]["id"]
+    async with write_transaction(Helper._meta.db):
+        helper_id = (await Helper.insert(helper).returning(Helper.id))[0]["id"]
+        await photos.attach(photo_id)
+    return helper_id
 
 
 async def decide_report(
@@ -112,15 +116,16 @@ async def decide_report(
             changes={Helper.reason: reason, Helper.decided_by: viewer.id, Helper.decided_at: now},
         )
         if verb is ReportVerb.REVOKE:
-            await _release_claims_of(helper_id, viewer.id, now, reason)
+            await _release_claims_of(helper_id, viewer.id, now)
 
 
-async def _release_claims_of(helper_id: int, actor_id: int, now: datetime, reason: str) -> None:
+async def _release_claims_of(helper_id: int, actor_id: int, now: datetime) -> None:
     """Inside the revoking transaction: every open claim of the helper returns to the tree."""
     claims = await Wish.select(Wish.id, Wish.status, Wish.version).where(
         (Wish.claimed_by == helper_id) & (Wish.status == S.CLAIMED)
     )
-    note = _("认领人的报到已被社区撤销（{reason}），心愿回到心愿树。").format(reason=reason)
+    # The reason stays on the report, for staff: the wish's history is public.
+    note = _("认领人的报到已被社区撤销，心愿回到心愿树。")
     for wish in claims:
         try:
             await WISHES.apply(
@@ -264,6 +269,8 @@ async def submit_wish(
     )
     async with write_transaction(Wish._meta.db):
         wish_id = (await Wish.insert(wish).returning(Wish.id))[0]["id"]
+        await photos.attach(photo_id)
+        await notify.new_wish(wish_id, now)
         await WishEvent.insert(
             WishEvent(
                 wish=wish_id,
@@ -399,14 +406,16 @@ async def move(
     if target is S.SUBMITTED and (photo_id is not None or drop_photo):
         changes[Wish.photo] = photo_id
         replaced = wish["photo"]
-    await WISHES.apply(
-        wish,
-        step.name,
-        actor_id=viewer.id if viewer else None,
-        now=now,
-        note=note.strip(),
-        changes=changes,
-    )
+    async with write_transaction(Wish._meta.db):
+        await WISHES.apply(
+            wish,
+            step.name,
+            actor_id=viewer.id if viewer else None,
+            now=now,
+            note=note.strip(),
+            changes=changes,
+        )
+        await photos.attach(photo_id)
     if replaced is not None and replaced != photo_id:
         # A photo nobody will see again is personal data kept for nothing.
         await photos.discard(replaced)

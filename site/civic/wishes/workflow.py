@@ -10,6 +10,7 @@ from typing import Any
 from piccolo.columns.combination import Combinable
 
 from civic.web.i18n import _
+from civic.wishes import notify
 from civic.wishes.tables import Helper, HelperEvent, Wish, WishEvent
 from civic.workflow import Deadline, Group, State, Workflow, move
 
@@ -99,6 +100,7 @@ WISHES = Workflow(
         )
     ],
     lost=_("这个心愿刚刚有了变化，请刷新后再看。"),
+    notify=notify.on_move,
 )
 
 STATUS_LABELS = WISHES.labels()

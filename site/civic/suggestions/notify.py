@@ -1,0 +1,84 @@
+"""Who is told what when a case moves: the filer, of every step they wait for; the desk that
+holds the case, when it lands there. Called by the workflow engine inside the step's
+transaction (and by file_case for a new case)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from civic.accounts.roles import Role
+from civic.messages import service as messages
+from civic.suggestions.tables import Case
+from civic.web import codes
+from civic.web.i18n import _
+from civic.workflow import Move
+
+TO_FILER = {
+    "accept": _("您反映的事（{code}）已受理。"),
+    "reply": _("您反映的事（{code}）有了回复：{note}"),
+    "escalate": _("您反映的事（{code}）社区已吹哨上报，请上一级一起办理。"),
+    "answer": _("您反映的事（{code}）有了办理结果，请看看并评价。"),
+    "reject": _("您反映的事（{code}）不予受理：{note}"),
+    "merge": _("您反映的事（{code}）与另一件是同一件事，已合并办理。"),
+    "adopt": _("您的建议（{code}）被社区采纳了，谢谢！"),
+    "expire": _("您反映的事（{code}）反馈后 7 天未评价，已自动办结。"),
+}
+
+
+async def _desk(case: Mapping[str, Any]) -> list[int]:
+    """Who holds the case now: its community's staff (or the representative it is addressed
+    to), the street's officials, or the summoned department's staff."""
+    level = case["level"]
+    if level == Case.Level.STREET:
+        return await messages.holders(Role.STREET_OFFICIAL, case["street"])
+    if level == Case.Level.DEPARTMENT and case["department"]:
+        return await messages.holders(Role.DEPARTMENT_STAFF, case["department"])
+    if case["representative"]:
+        return [case["representative"]]
+    return await messages.holders(Role.COMMUNITY_STAFF, case["community"])
+
+
+async def _case(case_id: int) -> dict[str, Any]:
+    row = (
+        await Case.select(
+            Case.id,
+            Case.code,
+            Case.filer,
+            Case.level,
+            Case.department,
+            Case.representative,
+            Case.community,
+            Case.community.street.as_alias("street"),
+        )
+        .where(Case.id == case_id)
+        .first()
+    )
+    return row or {}
+
+
+async def new_case(case_id: int, now: datetime) -> None:
+    case = await _case(case_id)
+    text = _("新的意见待受理：{code}").format(code=codes.shown(case["code"]))
+    await messages.tell(await _desk(case), text, f"/s/{case['code']}", now)
+
+
+async def on_move(
+    row: Mapping[str, Any], move: Move[Any], _actor_id: int | None, note: str, now: datetime
+) -> None:
+    case = await _case(row["id"])  # as the step left it: who holds it now
+    link = f"/s/{case['code']}"
+    words = {"code": codes.shown(case["code"]), "note": note}
+    name = str(move.name)
+    if name in TO_FILER:
+        await messages.tell([case["filer"]], TO_FILER[name].format(**words), link, now)
+    if name == "escalate":
+        text = _("有一件事吹哨到您这里，请报到接办：{code}").format(**words)
+        await messages.tell(await _desk(case), text, link, now)
+    elif name == "hand_back":
+        text = _("一件事退回给您办理：{code}。{note}").format(**words)
+        await messages.tell(await _desk(case), text, link, now)
+    elif name == "reopen":
+        text = _("反映人对结果不满意，请重新办理：{code}").format(**words)
+        await messages.tell(await _desk(case), text, link, now)
