@@ -96,11 +96,12 @@ def cmd_user_add(args: argparse.Namespace) -> None:
                 if role.scope is Scope.MERCHANT:
                     scope_id = int(args.place)
                 else:
-                    table = {
+                    tables: dict[Scope, type[Community | Street | Department]] = {
                         Scope.COMMUNITY: Community,
                         Scope.STREET: Street,
                         Scope.DEPARTMENT: Department,
-                    }[role.scope]
+                    }
+                    table = tables[role.scope]
                     row = await table.select(table.id).where(table.slug == args.place).first()
                     if row is None:
                         raise SystemExit(f"没有这个地方：{args.place}")

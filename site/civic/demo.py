@@ -100,8 +100,15 @@ async def _scope_id(account: DemoAccount) -> int:
         return 0
     if scope == "merchant":
         return 1 if account.phone.endswith("51") else 2
-    table = {"community": Community, "street": Street, "department": Department}[scope]
+    tables: dict[str, type[Community | Street | Department]] = {
+        "community": Community,
+        "street": Street,
+        "department": Department,
+    }
+    table = tables[scope]
     row = await table.select(table.id).where(table.slug == account.place).first()
+    if row is None:
+        raise LookupError(f"demo account {account.phone} names no place {account.place}")
     return row["id"]
 
 

@@ -132,10 +132,11 @@ class Workflow(Generic[St]):
     # Reading the declaration ---------------------------------------------------------------
 
     def label(self, state: St | str) -> str:
-        found = self.states.get(state)  # type: ignore[call-overload]
+        found = self.states.get(state)  # type: ignore[arg-type]  # a StrEnum is found by its str
         return found.label if found else str(state)
 
-    def labels(self) -> dict[St, str]:
+    def labels(self) -> dict[str, str]:
+        # Keyed by the StrEnum, which is its value: a plain string from a row finds it too.
         return {value: s.label for value, s in self.states.items()}
 
     def group(self, *groups: Group) -> tuple[St, ...]:
@@ -193,7 +194,7 @@ class Workflow(Generic[St]):
         t = self.table
         current = row["status"]
         version = row["version"] + 1
-        values: dict[Column, Any] = dict(changes or {})
+        values: dict[Column | str, Any] = dict((changes or {}).items())
         values[t.version] = version  # type: ignore[attr-defined]
         if m.target is not None:
             values[t.status] = m.target  # type: ignore[attr-defined]
@@ -204,7 +205,7 @@ class Workflow(Generic[St]):
             moved = (
                 await t.update(values)
                 .where((t.id == row["id"]) & (t.version == row["version"]))  # type: ignore[attr-defined]
-                .returning(t.id)
+                .returning(t.id)  # type: ignore[attr-defined]
             )
             if not moved:
                 raise InvalidTransition(self.lost)
@@ -236,7 +237,7 @@ class Workflow(Generic[St]):
         done = 0
         for d in self.deadlines:
             # Whole rows: whoever is told of the move needs to know who held the record.
-            query = t.select(*t.all_columns()).where(  # type: ignore[attr-defined]
+            query = t.select(*t.all_columns()).where(
                 (t.status == d.state) & d.passed(now, context)  # type: ignore[attr-defined]
             )
             if where is not None:

@@ -1,4 +1,4 @@
-from piccolo.columns import Boolean, ForeignKey, Integer, OnDelete, Timestamptz, Varchar
+from piccolo.columns import Boolean, ForeignKey, Integer, OnDelete, Serial, Timestamptz, Varchar
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
@@ -7,6 +7,7 @@ from civic.places.tables import Building
 
 
 class Person(Table):
+    id: Serial  # Piccolo adds the primary key; declared for the type checker
     phone = Varchar(length=11, unique=True)
     name = Varchar(length=20)
     password_hash = Varchar(length=200)
@@ -20,6 +21,7 @@ class Membership(Table):
     """A role held in one place: scope_id is the community, street, department or merchant id
     that the role's scope names (0 for the district). Unique per (person, role, scope_id)."""
 
+    id: Serial
     person = ForeignKey(Person, on_delete=OnDelete.restrict, index=True)
     role = Varchar(length=20, choices=Role)
     scope_id = Integer(index=True)

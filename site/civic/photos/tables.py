@@ -1,6 +1,6 @@
 """Uploaded photos, re-encoded, in the database so that every worker and machine shares them."""
 
-from piccolo.columns import Boolean, Bytea, Integer, Timestamptz, Varchar
+from piccolo.columns import Boolean, Bytea, Integer, Serial, Timestamptz, Varchar
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
@@ -10,6 +10,7 @@ class Photo(Table):
     It has no address of its own: each feature serves its photos after checking who may see
     them."""
 
+    id: Serial  # Piccolo adds the primary key; declared for the type checker
     data = Bytea()
     content_type = Varchar(length=40, default="image/jpeg")
     width = Integer()

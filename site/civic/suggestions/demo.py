@@ -10,6 +10,7 @@ import random
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from civic.accounts import service as accounts
 from civic.accounts.roles import Role
@@ -710,7 +711,7 @@ class Run:
         return self.at
 
     async def act(
-        self, verb: Verb, who: Viewer, hours: tuple[float, float], note: str = "", **kw: object
+        self, verb: Verb, who: Viewer, hours: tuple[float, float], note: str = "", **kw: Any
     ) -> None:
         await service.act(who, self.code, verb, self.wait(hours), note=self.entry.fill(note), **kw)
 

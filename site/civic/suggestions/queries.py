@@ -128,7 +128,7 @@ LIST_COLUMNS = (
     Case.adopted_at,
     Case.rating,
     Case.community.name.as_alias("community_name"),
-    Case.community.street.name.as_alias("street_name"),
+    Case.community.street.name.as_alias("street_name"),  # type: ignore[union-attr]
     Case.department.name.as_alias("department_name"),
 )
 
@@ -257,7 +257,7 @@ async def case_page(code: str, now: datetime) -> CasePage | None:
             Case.community.name.as_alias("community_name"),
             Case.community.slug.as_alias("community_slug"),
             Case.community.street.as_alias("street_id"),
-            Case.community.street.name.as_alias("street_name"),
+            Case.community.street.name.as_alias("street_name"),  # type: ignore[union-attr]
             Case.department.name.as_alias("department_name"),
             Case.building.name.as_alias("building_name"),
             Case.representative.name.as_alias("representative_name"),

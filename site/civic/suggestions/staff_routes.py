@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from litestar import Controller, Request, Response, get
 from litestar.params import FromPath, FromQuery
 from litestar.response import Template
@@ -16,9 +18,7 @@ from civic.web.i18n import _
 from civic.web.pages import now_of, render
 
 
-def _queue_page(
-    request: Request, heading: str, queue: queries.Queue, **context: object
-) -> Template:
+def _queue_page(request: Request, heading: str, queue: queries.Queue, **context: Any) -> Template:
     return render(
         request,
         "suggestions/queue.html",

@@ -4,6 +4,7 @@ or a city department when the community cannot solve them."""
 from enum import StrEnum
 
 from piccolo.columns import Boolean, ForeignKey, Integer, OnDelete, Text, Timestamptz, Varchar
+from piccolo.columns.column_types import Serial
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
@@ -12,6 +13,8 @@ from civic.places.tables import Building, Community, Department
 
 
 class Case(Table):
+    id: Serial  # Piccolo adds the primary key; declared for the type checker
+
     class Status(StrEnum):
         SUBMITTED = "submitted"
         ACCEPTED = "accepted"
@@ -83,6 +86,7 @@ class Case(Table):
 class CaseEvent(Table):
     """One step of a case: who, when, what, from which state to which, a note."""
 
+    id: Serial
     case = ForeignKey(Case, on_delete=OnDelete.restrict, index=True)
     actor = ForeignKey(Person, null=True, on_delete=OnDelete.restrict)
     verb = Varchar(length=20)
@@ -97,6 +101,7 @@ class CaseEvent(Table):
 class CasePhoto(Table):
     """Up to three photos of a case, in the order they were chosen."""
 
+    id: Serial
     case = ForeignKey(Case, on_delete=OnDelete.restrict, index=True)
     photo_id = Integer()
     position = Integer(default=0)

@@ -6,26 +6,32 @@ from datetime import datetime
 from typing import Any
 
 from litestar import Request
-from litestar.plugins.htmx import HTMXRequest
+from litestar.plugins.htmx import HTMXDetails, HTMXRequest
 from litestar.response import Redirect, Template
 
 ELDER_COOKIE = "elder"
 
 
-def is_htmx(request: HTMXRequest) -> bool:
-    return bool(request.htmx)
+def htmx_of(request: Request) -> HTMXDetails:
+    # Every request is an HTMXRequest (the app's request_class), but handlers, guards and
+    # exception handlers are typed with Litestar's Request.
+    return request.htmx if isinstance(request, HTMXRequest) else HTMXDetails(request)
 
 
-def is_boosted(request: HTMXRequest) -> bool:
+def is_htmx(request: Request) -> bool:
+    return bool(htmx_of(request))
+
+
+def is_boosted(request: Request) -> bool:
     """A boosted link or form: htmx swaps the whole body, so the whole page is sent."""
-    return request.htmx.boosted and not request.htmx.history_restore_request
+    htmx = htmx_of(request)
+    return htmx.boosted and not htmx.history_restore_request
 
 
-def wants_fragment(request: HTMXRequest) -> bool:
+def wants_fragment(request: Request) -> bool:
     """An htmx request that swaps part of a page (not a boosted link, not a history restore)."""
-    return (
-        is_htmx(request) and not request.htmx.boosted and not request.htmx.history_restore_request
-    )
+    htmx = htmx_of(request)
+    return bool(htmx) and not htmx.boosted and not htmx.history_restore_request
 
 
 def current_path(request: Request) -> str:
@@ -36,7 +42,7 @@ def current_path(request: Request) -> str:
 
 
 def render(
-    request: HTMXRequest,
+    request: Request,
     template: str,
     *,
     fragment: str | None = None,

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from litestar.connection import ASGIConnection
 from litestar.middleware.session.server_side import (
@@ -55,7 +55,7 @@ class LazySessionBackend(ServerSideSessionBackend):
         if known and scope.get(_LOADED) and not scope.get(_RENEW):
             return known
         # One new id per response, however often it is asked for.
-        issued = scope.get(_ISSUED) or self.generate_session_id()
+        issued = cast("str | None", scope.get(_ISSUED)) or self.generate_session_id()
         scope[_ISSUED] = issued  # type: ignore[literal-required]
         return issued
 

@@ -1,4 +1,4 @@
-from piccolo.columns import BigInt, Bytea, Timestamptz, Varchar
+from piccolo.columns import BigInt, Bytea, Serial, Timestamptz, Varchar
 from piccolo.table import Table
 
 
@@ -7,6 +7,7 @@ class StoreEntry(Table):
     web/stores.py). A counter (web/counters.py) keeps its number in `counter` so that one SQL
     statement can add to it on SQLite and PostgreSQL alike, without casting bytes."""
 
+    id: Serial  # Piccolo adds the primary key; declared for the type checker
     key = Varchar(length=300, unique=True)
     value = Bytea()
     expires_at = Timestamptz(null=True, default=None, index=True)

@@ -12,7 +12,7 @@ from PIL import Image, ImageDraw, ImageFilter
 from civic.accounts import service as accounts
 from civic.accounts.roles import Role
 from civic.accounts.tables import Membership
-from civic.accounts.viewer import load_viewer
+from civic.accounts.viewer import Viewer, load_viewer
 from civic.photos import service as photos
 from civic.places.service import district_overview
 from civic.places.tables import Grid
@@ -95,6 +95,13 @@ def demo_photo(seed: int) -> bytes:
     return out.getvalue()
 
 
+async def _viewer(person_id: int) -> Viewer:
+    viewer = await load_viewer(person_id)
+    if viewer is None:
+        raise LookupError(f"demo person {person_id} is not active")
+    return viewer
+
+
 async def _person(phone: str, name: str, *roles: tuple[Role, int]) -> int:
     person_id = await accounts.person_id_by_phone(phone)
     if person_id is None:
@@ -120,8 +127,9 @@ async def load(now: datetime | None = None) -> None:
                 )
                 .first()
             )
-            staff = staff_row["person"]
-            staff_viewer = await load_viewer(staff)
+            if staff_row is None:
+                continue  # not the demo district: nobody to approve the wishes
+            staff_viewer = await _viewer(staff_row["person"])
             grids = await Grid.select(Grid.id).where(Grid.community == community.id)
             helpers = []
             for m, name in enumerate(MEMBERS):
@@ -139,11 +147,11 @@ async def load(now: datetime | None = None) -> None:
                     work_unit="区医院" if m == 0 else "南湖小学",
                 )
                 await service.decide_report(staff_viewer, hid, True, start)
-                helpers.append(await load_viewer(pid))
+                helpers.append(await _viewer(pid))
             residents = []
             for r in range(8):
                 residents.append(
-                    await load_viewer(
+                    await _viewer(
                         await _person(
                             f"1360{n:02d}{r:05d}",
                             "李王张刘陈杨赵黄"[r] + "阿姨大爷"[r % 2 * 2 : r % 2 * 2 + 2],

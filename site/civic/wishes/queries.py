@@ -116,7 +116,7 @@ async def wish_page(wish_id: int, community_id: int) -> WishPage | None:
     """The wish and its history in two queries; None when it is not this community's."""
     wish = (
         await Wish.select(
-            Wish.all_columns(),
+            *Wish.all_columns(),
             # The photos' sizes, for width and height on <img>: the page does not jump.
             Wish.photo.width.as_alias("photo_width"),
             Wish.photo.height.as_alias("photo_height"),

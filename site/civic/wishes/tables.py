@@ -3,7 +3,7 @@ to a community so that they may claim them."""
 
 from enum import StrEnum
 
-from piccolo.columns import ForeignKey, Integer, OnDelete, Text, Timestamptz, Varchar
+from piccolo.columns import ForeignKey, Integer, OnDelete, Serial, Text, Timestamptz, Varchar
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
@@ -14,6 +14,8 @@ from civic.places.tables import Community, Grid
 
 class Helper(Table):
     """A person's report (报到) to a community, as a party member or for an organisation."""
+
+    id: Serial  # Piccolo adds the primary key; declared for the type checker
 
     class Kind(StrEnum):
         MEMBER = "member"
@@ -42,6 +44,8 @@ class Helper(Table):
 
 
 class Wish(Table):
+    id: Serial
+
     class Status(StrEnum):
         SUBMITTED = "submitted"
         RETURNED = "returned"
@@ -87,6 +91,7 @@ class Wish(Table):
 class WishEvent(Table):
     """One move of a wish: who, when, from, to, note. The history is the list of these."""
 
+    id: Serial
     wish = ForeignKey(Wish, on_delete=OnDelete.restrict, index=True)
     actor = ForeignKey(Person, null=True, on_delete=OnDelete.restrict)
     verb = Varchar(length=20, default="")
@@ -99,6 +104,7 @@ class WishEvent(Table):
 class HelperEvent(Table):
     """One decision on a report (报到): verified, refused, revoked; who, when, why."""
 
+    id: Serial
     helper = ForeignKey(Helper, on_delete=OnDelete.restrict, index=True)
     actor = ForeignKey(Person, null=True, on_delete=OnDelete.restrict)
     verb = Varchar(length=20)
@@ -112,6 +118,7 @@ class TreeSettings(Table):
     """A community's own settings for its wish tree; a community without a row uses the
     defaults in wishes/service.py."""
 
+    id: Serial
     community = ForeignKey(Community, on_delete=OnDelete.cascade, unique=True)
     value_cap = Integer()
     updated_by = ForeignKey(Person, null=True, on_delete=OnDelete.set_null)
