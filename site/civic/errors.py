@@ -46,3 +46,10 @@ class Throttled(DomainError):
     def __init__(self, message: str = "", retry_after: int = 60) -> None:
         super().__init__(message)
         self.retry_after = retry_after
+
+
+class Busy(Throttled):
+    """The site is doing as much of something costly as it can at once (PDFs): not the
+    person's doing, so 503 rather than 429; they try again in a moment."""
+
+    status_code = 503

@@ -69,7 +69,7 @@ async def create_person(
     if await Person.exists().where(Person.phone == phone):
         raise DomainError(_("这个手机号已有账号。"))
     person = Person(
-        phone=phone, name=name, password_hash=hash_password(password), building=building_id
+        phone=phone, name=name, password_hash=await hash_password(password), building=building_id
     )
     return (await Person.insert(person).returning(Person.id))[0]["id"]
 
@@ -80,7 +80,7 @@ async def register_resident(
     """Sign-up: a person and their resident role. None when the phone is already registered;
     the caller answers the same either way, so sign-up cannot tell who has an account."""
     if await Person.exists().where(Person.phone == phone):
-        hash_password(password)  # the same work as a real sign-up
+        await hash_password(password)  # the same work as a real sign-up
         return None
     person_id = await create_person(phone, name, password, building_id)
     await grant(person_id, Role.RESIDENT, community_id)
@@ -94,11 +94,11 @@ async def authenticate(phone: str, password: str) -> int | None:
         .where((Person.phone == phone) & (Person.is_active.eq(True)))
         .first()
     )
-    if not verify_password(row["password_hash"] if row else None, password) or row is None:
+    if not await verify_password(row["password_hash"] if row else None, password) or row is None:
         return None
     changes: dict = {Person.last_login_at: datetime.now(UTC)}
     if needs_rehash(row["password_hash"]):
-        changes[Person.password_hash] = hash_password(password)
+        changes[Person.password_hash] = await hash_password(password)
     await Person.update(changes).where(Person.id == row["id"])
     return row["id"]
 
@@ -107,7 +107,7 @@ async def set_password(person_id: int, password: str) -> None:
     error = password_error(password)
     if error:
         raise DomainError(error)
-    await Person.update({Person.password_hash: hash_password(password)}).where(
+    await Person.update({Person.password_hash: await hash_password(password)}).where(
         Person.id == person_id
     )
 

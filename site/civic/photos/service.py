@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import io
 import warnings
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from typing import Protocol
 
@@ -16,14 +17,21 @@ from PIL import Image, ImageCms, ImageOps
 
 from civic.errors import DomainError
 from civic.photos.tables import Photo
+from civic.web.gauge import Gauge
 from civic.web.i18n import _
 
 MAX_SIDE = 1600
 """The long side of a stored photo, in pixels: sharp on any phone, small to send."""
 MAX_BYTES = 200 * 1024
 """A stored photo is at most this big; quality, then size, go down step by step until it fits."""
-MAX_PIXELS = 50_000_000
-"""Larger images are refused before they are decoded: a small file can unpack to gigabytes."""
+MAX_PIXELS = 24_000_000
+"""Larger images are refused before they are decoded. A phone camera saves 12 to 24 megapixels
+(6000 × 4000 at most, unless set to a special 48- or 108-megapixel mode), while a PNG of
+7000 × 7000 that is 48 KB on the wire unpacks to about 385 MB: at 24 megapixels a decode costs
+at most about 100 MB."""
+DECODING_AT_ONCE = 2
+"""Photos decoded and re-encoded at the same time in one worker. Each may hold a hundred
+megabytes while it is decoded; a burst of uploads waits its turn instead of adding up."""
 QUALITIES = (85, 75, 65, 55, 45)
 FORMATS = ("JPEG", "PNG", "WEBP", "GIF", "BMP")  # JPEG also opens MPO (several cameras)
 """What phones and computers save photos as. Only these decoders are tried: Pillow knows
@@ -34,6 +42,12 @@ formats (EPS among them) whose decoders run other programs."""
 # _open), so no image over MAX_PIXELS is ever decoded.
 Image.MAX_IMAGE_PIXELS = MAX_PIXELS
 warnings.filterwarnings("error", category=Image.DecompressionBombWarning)
+
+DECODING = Gauge()
+"""Photos being decoded or re-encoded in this worker now; `peak` shows the bound holding."""
+# A pool rather than an asyncio.Semaphore: a module-level semaphore belongs to the first event
+# loop that waits on it, and the pool's threads are where the decoding runs anyway.
+_decoders = ThreadPoolExecutor(max_workers=DECODING_AT_ONCE, thread_name_prefix="photo")
 
 
 class BadPhoto(DomainError):
@@ -61,7 +75,8 @@ def _too_big() -> BadPhoto:
 
 
 def _open(raw: bytes) -> Image.Image:
-    """The image in `raw`, checked and decoded; BadPhoto for anything else."""
+    """The image in `raw`, checked from its header but not yet decoded; BadPhoto for anything
+    else, and for an image with too many pixels."""
     try:
         with Image.open(io.BytesIO(raw), formats=FORMATS) as probe:
             probe.verify()  # structure and checksums, without decoding the pixels
@@ -75,6 +90,18 @@ def _open(raw: bytes) -> Image.Image:
             scale = MAX_SIDE / max(width, height)
             if scale < 1:
                 image.draft("RGB", (int(width * scale) + 1, int(height * scale) + 1))
+    except BadPhoto:
+        raise
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise _too_big() from None
+    except (OSError, SyntaxError, ValueError, Image.UnidentifiedImageError):
+        raise _not_a_photo() from None
+    return image
+
+
+def _decode(image: Image.Image) -> None:
+    """The pixels of an image _open has let through; BadPhoto when they cannot be read."""
+    try:
         image.load()
         # WeasyPrint, once it has rendered a PDF in this process, tells Pillow to decode a cut-off
         # image as far as it goes (ImageFile.LOAD_TRUNCATED_IMAGES): Pillow then ends a JPEG
@@ -84,11 +111,17 @@ def _open(raw: bytes) -> Image.Image:
             raise BadPhoto(_("这张照片不完整，可能没有存好。请换一张，或重新拍一张。"))
     except BadPhoto:
         raise
-    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-        raise _too_big() from None
-    except (OSError, SyntaxError, ValueError, Image.UnidentifiedImageError):
+    except (OSError, SyntaxError, ValueError):
         raise _not_a_photo() from None
-    return image
+
+
+def _shrink(image: Image.Image) -> None:
+    """Down to MAX_SIDE before anything else is done with it, so the steps that copy the pixels
+    (turning, colour, flattening) copy a small image: a 24-megapixel PNG would otherwise be held
+    three times over. Palette and bilevel images are left whole: Pillow would shrink them by
+    dropping pixels; they are shrunk once they are RGB."""
+    if image.mode not in {"P", "1"} and max(image.size) > MAX_SIDE:
+        image.thumbnail((MAX_SIDE, MAX_SIDE), Image.Resampling.LANCZOS)
 
 
 def _to_srgb(image: Image.Image) -> Image.Image:
@@ -129,29 +162,35 @@ def _jpeg(image: Image.Image, quality: int) -> bytes:
 def reencode(raw: bytes) -> tuple[bytes, int, int]:
     """The photo in `raw` as a new JPEG: upright (EXIF orientation applied), long side at most
     MAX_SIDE, at most MAX_BYTES, without any metadata. Returns (jpeg, width, height).
-    Raises BadPhoto for anything that is not a photo. Takes a fraction of a second: run it in
-    a worker thread."""
+    Raises BadPhoto for anything that is not a photo, before decoding it when its header already
+    says it is too big. Takes a fraction of a second and up to a hundred megabytes: the site
+    calls it through save(), which runs it in the pool that bounds how many run at once."""
     image = _open(raw)
-    image = ImageOps.exif_transpose(image) or image
-    image = _flatten(_to_srgb(image))
-    # A new image holds the pixels alone: nothing of the upload's info dict can follow it.
-    clean = Image.new("RGB", image.size)
-    clean.paste(image)
-    clean.thumbnail((MAX_SIDE, MAX_SIDE), Image.Resampling.LANCZOS)
-    while True:
-        for quality in QUALITIES:
-            data = _jpeg(clean, quality)
-            if len(data) <= MAX_BYTES:
-                return data, clean.width, clean.height
-        # Still too big at the lowest quality (a photo full of fine detail): fewer pixels.
-        width, height = max(1, int(clean.width * 0.8)), max(1, int(clean.height * 0.8))
-        clean = clean.resize((width, height), Image.Resampling.LANCZOS)
+    with DECODING.held():
+        _decode(image)
+        _shrink(image)
+        image = ImageOps.exif_transpose(image) or image
+        image = _flatten(_to_srgb(image))
+        # A new image holds the pixels alone: nothing of the upload's info dict can follow it.
+        clean = Image.new("RGB", image.size)
+        clean.paste(image)
+        clean.thumbnail((MAX_SIDE, MAX_SIDE), Image.Resampling.LANCZOS)
+        while True:
+            for quality in QUALITIES:
+                data = _jpeg(clean, quality)
+                if len(data) <= MAX_BYTES:
+                    return data, clean.width, clean.height
+            # Still too big at the lowest quality (a photo full of fine detail): fewer pixels.
+            width, height = max(1, int(clean.width * 0.8)), max(1, int(clean.height * 0.8))
+            clean = clean.resize((width, height), Image.Resampling.LANCZOS)
 
 
 async def save(raw: bytes) -> int:
-    """Re-encode `raw` (in a worker thread: it takes CPU time) and store it; the new photo's id.
-    Raises BadPhoto."""
-    data, width, height = await asyncio.to_thread(reencode, raw)
+    """Re-encode `raw` and store it; the new photo's id. Raises BadPhoto. The re-encoding runs
+    in the photo pool, off the event loop, at most DECODING_AT_ONCE at a time; a burst of
+    uploads queues there, each already read into memory and at most 12 MB."""
+    loop = asyncio.get_running_loop()
+    data, width, height = await loop.run_in_executor(_decoders, reencode, raw)
     photo = Photo(
         data=data,
         content_type="image/jpeg",

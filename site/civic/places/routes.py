@@ -40,6 +40,7 @@ class PlaceController(Controller):
         community = await service.community_or_404(slug)
         url = f"{request.app.state.settings.base_url}/c/{community.slug}/"
         pdf = await render_pdf(
+            request,
             "notices/poster.html",
             community=community,
             url=url,

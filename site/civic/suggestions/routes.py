@@ -91,7 +91,7 @@ async def report_response(
     )
     context = {"report": built, "now": now}
     if pdf:
-        rendered = await render_pdf("suggestions/report.pdf.html", **context)
+        rendered = await render_pdf(request, "suggestions/report.pdf.html", **context)
         return pdf_response(rendered, f"report-{chosen:%Y-%m}.pdf")
     return render(
         request,
@@ -471,6 +471,7 @@ class CaseController(Controller):
             raise NotFound(_("没有找到这个查询码，请核对回执上的 8 位查询码。"))
         url = f"{request.app.state.settings.base_url}/s/{code}"
         pdf = await render_pdf(
+            request,
             "suggestions/receipt.pdf.html",
             page=page,
             code=codes.shown(code),

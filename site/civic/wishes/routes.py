@@ -179,6 +179,7 @@ class WishController(Controller):
         url = f"{request.app.state.settings.base_url}/c/{slug}/wishes/{wish_id}/"
         shown = queries.shown_to(page, sees_person=False)  # the letter is posted up
         pdf = await render_pdf(
+            request,
             "wishes/thanks.pdf.html",
             community=community,
             wish=page.wish,
