@@ -6,10 +6,12 @@ import argparse
 import asyncio
 import getpass
 import os
+import re
 import shutil
 import sqlite3
 import subprocess
 import sys
+from contextlib import closing
 from pathlib import Path
 
 from civic.settings import Settings
@@ -161,33 +163,78 @@ def cmd_backup(args: argparse.Namespace) -> None:
     print(f"已备份到 {target}")
 
 
+SQLITE_HEADER = b"SQLite format 3\x00"
+SITE_TABLES = ("migration", "person")
+"""Tables every database the site migrated holds, and so every backup of one."""
+
+
+def _not_a_backup(source: Path) -> SystemExit:
+    return SystemExit(f"{source} 不是 civic backup 做的备份文件，数据库没有改动。")
+
+
+def _check_sqlite_backup(source: Path) -> None:
+    """Refuses, before the database is touched, a file that is not an SQLite database holding
+    the site's tables (a PDF, a dump of another program, a truncated copy)."""
+    try:
+        with source.open("rb") as file:
+            header = file.read(len(SQLITE_HEADER))
+        with closing(sqlite3.connect(f"{source.resolve().as_uri()}?mode=ro", uri=True)) as db:
+            tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master")}
+            whole = db.execute("PRAGMA quick_check").fetchone()[0] == "ok"
+    except (OSError, sqlite3.DatabaseError):
+        raise _not_a_backup(source) from None
+    if header != SQLITE_HEADER or not tables.issuperset(SITE_TABLES) or not whole:
+        raise _not_a_backup(source)
+
+
+def _check_pg_backup(source: Path) -> None:
+    """Refuses a file pg_restore cannot read, or one without the site's tables."""
+    listing = subprocess.run(  # noqa: S603 (our own arguments: a PostgreSQL tool, a path)
+        [_pg_tool("pg_restore"), "--list", str(source)], capture_output=True, text=True
+    )
+    listed = set(re.findall(r"\bTABLE \S+ (\w+)", listing.stdout))
+    if listing.returncode != 0 or not listed.issuperset(SITE_TABLES):
+        raise _not_a_backup(source)
+
+
 def cmd_restore(args: argparse.Namespace) -> None:
     settings = _settings()
     source = Path(args.file)
-    if not source.exists():
+    if not source.is_file():
         raise SystemExit(f"没有这个文件：{source}")
     if settings.database.is_sqlite:
         from civic.db import sqlite_path
 
-        with (
-            sqlite3.connect(source) as src,
-            sqlite3.connect(sqlite_path(settings.database.url)) as dest,
-        ):
-            src.backup(dest)
+        _check_sqlite_backup(source)
+        try:
+            with (
+                closing(sqlite3.connect(source)) as src,
+                closing(sqlite3.connect(sqlite_path(settings.database.url))) as dest,
+            ):
+                src.backup(dest)
+        except sqlite3.DatabaseError as exc:
+            raise SystemExit(f"恢复没有完成（{exc}），数据库没有改动。") from None
     else:
-        subprocess.run(  # noqa: S603 (our own arguments: a PostgreSQL tool, a URL, a path)
+        _check_pg_backup(source)
+        restored = subprocess.run(  # noqa: S603 (our own arguments: a PostgreSQL tool, a URL, a path)
             [
                 _pg_tool("pg_restore"),
                 "--clean",
                 "--if-exists",
                 "--no-owner",
                 "--exit-on-error",
+                # All or nothing: a restore that fails half-way leaves the database as it was.
+                "--single-transaction",
                 "--dbname",
                 settings.database.url,
                 str(source),
             ],
-            check=True,
+            capture_output=True,
+            text=True,
         )
+        if restored.returncode != 0:
+            reason = (restored.stderr.strip().splitlines() or ["pg_restore"])[-1]
+            raise SystemExit(f"恢复没有完成（{reason}），数据库没有改动。")
     print(f"已从 {source} 恢复")
 
 
