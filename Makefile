@@ -2,9 +2,11 @@
 SHELL := /bin/bash
 PY := .venv/bin/python
 PORT ?= 8000
+# pytest-xdist workers for the suites (each with a database of its own); 0 runs them in one process
+WORKERS ?= auto
 export PATH := $(CURDIR)/.venv/bin:$(PATH)
 
-.PHONY: help run test lint unit test-sqlite test-postgres test-browser bench fonts messages clean
+.PHONY: help run test lint typecheck unit test-sqlite test-postgres test-browser bench fonts messages clean
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -33,18 +35,21 @@ lint: .venv/.test ## ruff check and format check
 	ruff check site tests bench
 	ruff format --check site tests bench
 
+typecheck: .venv/.test ## mypy on site/civic (configured in pyproject.toml)
+	mypy
+
 unit: .venv/.test fonts ## the suite on SQLite, without the browser
-	pytest -q -m "not browser" tests
+	pytest -q -n $(WORKERS) -m "not browser" tests
 
 test-sqlite: unit
 
 test-postgres: .venv/.test fonts ## the suite on a throwaway PostgreSQL cluster
-	scripts/with-postgres.sh pytest -q -m "not browser" tests
+	scripts/with-postgres.sh pytest -q -n $(WORKERS) -m "not browser" tests
 
 test-browser: .venv/.test fonts ## the browser tests on the system Chromium
 	pytest -q -m browser tests/browser
 
-test: lint test-sqlite test-postgres test-browser ## everything CI runs: ruff, SQLite, PostgreSQL, Chromium
+test: lint typecheck test-sqlite test-postgres test-browser ## everything CI runs: ruff, mypy, SQLite, PostgreSQL, Chromium
 
 bench: .venv/.test fonts ## page bytes, SQL queries, requests per second, PDF times
 	$(PY) bench/run.py
@@ -53,4 +58,4 @@ messages: .venv/.run ## extract the strings shown to people into site/civic/loca
 	pybabel extract -F babel.cfg -o site/civic/locale/messages.pot site templates
 
 clean: ## remove the virtualenv and local data
-	rm -rf .venv var .pytest_cache .ruff_cache
+	rm -rf .venv var .pytest_cache .ruff_cache .mypy_cache

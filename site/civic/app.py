@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from litestar import Litestar, get
+from litestar import Litestar, Request, get
 from litestar.config.compression import CompressionConfig
 from litestar.config.csrf import CSRFConfig
 from litestar.datastructures import State
@@ -26,6 +26,7 @@ from civic.places.tables import District
 from civic.settings import Settings
 from civic.web.clock import Clock
 from civic.web.errors import EXCEPTION_HANDLERS
+from civic.web.inputs import refuse_control_characters
 from civic.web.security import add_security_headers, query_count_middleware
 from civic.web.sessions import LazySessionConfig
 from civic.web.static import serve_static
@@ -39,7 +40,7 @@ async def healthz() -> dict[str, str]:
     return {"status": "ok"}
 
 
-async def _load_viewer(request: HTMXRequest) -> None:
+async def _load_viewer(request: Request) -> None:
     await current_viewer(request)
 
 
@@ -69,6 +70,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
             await engine.close_connection_pool()
 
     middleware = [
+        DefineMiddleware(refuse_control_characters),
         LazySessionConfig(
             store="sessions",
             key="session",
@@ -77,7 +79,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
             samesite="lax",
             secure=secure,
             renew_on_access=False,
-        ).middleware
+        ).middleware,
     ]
     if settings.count_queries:
         middleware.insert(0, DefineMiddleware(query_count_middleware))

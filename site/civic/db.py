@@ -37,7 +37,14 @@ def counting_queries() -> Iterator[QueryCounter]:
         _counter.reset(token)
 
 
+# Every statement this process has run, counted or not: the test suite empties its tables
+# after a test only when this moved.
+statements_run = 0
+
+
 def _tick() -> None:
+    global statements_run
+    statements_run += 1
     counter = _counter.get()
     if counter is not None:
         counter.count += 1
@@ -87,7 +94,30 @@ class CountingSQLiteEngine(SQLiteEngine):
         return await super().run_ddl(ddl, in_pool=in_pool)
 
 
+def _running_loop() -> asyncio.AbstractEventLoop | None:
+    try:
+        return asyncio.get_running_loop()
+    except RuntimeError:
+        return None
+
+
 class CountingPostgresEngine(PostgresEngine):
+    """asyncpg's connections belong to the event loop that opened them, so the pool is kept
+    per loop: a loop that started none (a command's asyncio.run, a test's own loop beside the
+    app's) opens a connection per statement rather than borrowing another loop's and failing."""
+
+    @property
+    def pool(self) -> Any:
+        return self.__dict__.get("_pools", {}).get(_running_loop())
+
+    @pool.setter
+    def pool(self, pool: Any) -> None:
+        pools = self.__dict__.setdefault("_pools", {})
+        if pool is None:
+            pools.pop(_running_loop(), None)
+        else:
+            pools[_running_loop()] = pool
+
     async def run_querystring(self, querystring: Any, in_pool: bool = True) -> Any:
         _tick()
         return await super().run_querystring(querystring, in_pool=in_pool)

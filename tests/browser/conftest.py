@@ -1,7 +1,8 @@
 """Browser set-up: the site served by a real server, driven by the system Chromium.
 
 The server runs in a subprocess with this process's environment, so it uses the same
-throwaway database the root conftest chose (and empties before every test)."""
+throwaway database the root conftest chose; while it runs, the root conftest empties the
+tables around every test, as whatever a test did may have reached it."""
 
 from __future__ import annotations
 
@@ -18,8 +19,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 
-from tests.browser.helpers import new_context, run
-from tests.conftest import empty_all_tables
+from tests.browser.helpers import new_context
 from tests.processes import free_port
 
 CHROMIUM = "/usr/bin/chromium"
@@ -31,12 +31,6 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 ROOT = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture(autouse=True)
-def clean_database(database: None) -> None:
-    """Every test starts from empty tables (as everywhere), emptied outside Playwright's loop."""
-    run(empty_all_tables())
 
 
 def _healthy(url: str) -> bool:

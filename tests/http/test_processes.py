@@ -56,13 +56,16 @@ async def _rows(url: str) -> dict[str, list[tuple]]:
 async def _empty_database(tmp_path: Path) -> str:
     if not ON_POSTGRES:
         return f"sqlite:///{tmp_path / 'restored.sqlite3'}"
+    # Named after the test's own database: each pytest-xdist worker has one.
+    source = os.environ["CIVIC_DATABASE_URL"]
+    name = source.rsplit("/", 1)[1] + "_restored"
     admin = await asyncpg.connect(os.environ["CIVIC_TEST_PG_ADMIN_URL"])
     try:
-        await admin.execute("DROP DATABASE IF EXISTS restored")
-        await admin.execute("CREATE DATABASE restored")
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        await admin.execute(f'CREATE DATABASE "{name}"')
     finally:
         await admin.close()
-    return os.environ["CIVIC_DATABASE_URL"].rsplit("/", 1)[0] + "/restored"
+    return source.rsplit("/", 1)[0] + f"/{name}"
 
 
 async def test_backup_then_restore_into_an_empty_database_gives_the_same_rows(tmp_path):

@@ -6,7 +6,7 @@ from litestar import Controller, Request, get, post
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
-from civic.accounts import service
+from civic.accounts import forms, service
 from civic.accounts.guards import requires
 from civic.accounts.roles import Role, Scope
 from civic.accounts.viewer import SignedIn
@@ -14,7 +14,8 @@ from civic.errors import DomainError
 from civic.places import service as places
 from civic.web.forms import Form
 from civic.web.i18n import _
-from civic.web.pages import render, see_other
+from civic.web.inputs import Id, whole_number
+from civic.web.pages import is_htmx, render, see_other
 
 
 async def scope_choices() -> list:
@@ -42,7 +43,8 @@ def read_grant(form: Form) -> tuple[Role, int] | None:
         form.error("role", _("请选择角色。"))
         return None
     kind, _sep, raw_id = form.get("scope").partition(":")
-    if kind != role.scope.value or not raw_id.isdigit():
+    scope_id = whole_number(raw_id)
+    if kind != role.scope.value or scope_id is None or scope_id < 0:
         names = {
             Scope.COMMUNITY: _("社区"),
             Scope.STREET: _("街道"),
@@ -54,7 +56,7 @@ def read_grant(form: Form) -> tuple[Role, int] | None:
             _("“{role}”要选一个{kind}。").format(role=role.label, kind=names.get(role.scope, "")),
         )
         return None
-    return role, int(raw_id)
+    return role, scope_id
 
 
 class AdminController(Controller):
@@ -79,7 +81,7 @@ class AdminController(Controller):
 
     @post("/people/new")
     async def new_person(self, request: Request, viewer: SignedIn) -> Template | Redirect:
-        form = await Form.read(request)
+        form = await Form.read(request, forms.NEW_PERSON)
         form.values["phone"] = phone = service.normalise_phone(form.get("phone"))
         form.error("phone", service.phone_error(phone))
         form.error("name", service.name_error(form.get("name")))
@@ -123,14 +125,14 @@ class AdminController(Controller):
         )
 
     @get("/people/{person_id:int}")
-    async def person(self, request: Request, person_id: FromPath[int]) -> Template:
+    async def person(self, request: Request, person_id: FromPath[Id]) -> Template:
         return await self._person_page(request, person_id, Form())
 
     @post("/people/{person_id:int}/roles")
     async def add_role(
-        self, request: Request, viewer: SignedIn, person_id: FromPath[int]
+        self, request: Request, viewer: SignedIn, person_id: FromPath[Id]
     ) -> Template | Redirect:
-        form = await Form.read(request)
+        form = await Form.read(request, forms.GRANT)
         grant = read_grant(form)
         if grant:
             try:
@@ -139,15 +141,15 @@ class AdminController(Controller):
                 form.error("scope", exc.message)
         if not form.ok:
             return await self._person_page(request, person_id, form, status=422)
-        if request.htmx:
+        if is_htmx(request):
             return await self._person_page(request, person_id, Form())
         return see_other(f"/staff/admin/people/{person_id}")
 
     @post("/people/{person_id:int}/roles/{membership_id:int}/delete")
     async def remove_role(
-        self, request: Request, person_id: FromPath[int], membership_id: FromPath[int]
+        self, request: Request, person_id: FromPath[Id], membership_id: FromPath[Id]
     ) -> Template | Redirect:
         await service.revoke(person_id, membership_id)
-        if request.htmx:
+        if is_htmx(request):
             return await self._person_page(request, person_id, Form())
         return see_other(f"/staff/admin/people/{person_id}")

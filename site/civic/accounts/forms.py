@@ -1,11 +1,33 @@
-"""Reading and checking the sign-in and sign-up forms."""
+"""The accounts' forms: what each field may hold, and reading and checking sign-in and
+sign-up."""
 
 from __future__ import annotations
 
 from civic.accounts import service
+from civic.accounts.tables import Person
 from civic.places import service as places
-from civic.web.forms import Form
+from civic.web.forms import Form, chosen_id, name, text
 from civic.web.i18n import _
+
+PHONE = text(30)  # as typed, "+86 138 1234-5678": service.normalise_phone makes it 11 digits
+PASSWORD = text(service.MAX_PASSWORD)
+LOGIN = {"phone": PHONE, "password": PASSWORD}
+SIGNUP = {
+    "phone": PHONE,
+    "name": name(Person.name),
+    "password": PASSWORD,
+    "community": text(40),
+    "building": chosen_id(),
+}
+NEW_PERSON = {
+    "phone": PHONE,
+    "name": name(Person.name),
+    "password": PASSWORD,
+    "role": text(20),
+    "scope": text(40),
+}
+GRANT = {"role": text(20), "scope": text(40)}
+ELDER = {"elder": text(1)}
 
 
 def check_login(form: Form) -> str:

@@ -62,7 +62,7 @@ class AccountController(Controller):
     async def login(
         self, request: Request, throttle: NamedDependency[LoginThrottle]
     ) -> Template | Redirect:
-        form = await Form.read(request)
+        form = await Form.read(request, forms.LOGIN)
         phone = forms.check_login(form)
         next_path = safe_next(form.get("next"), "/me")
         address = client_address(request)
@@ -107,7 +107,7 @@ class AccountController(Controller):
 
     @post("/signup", middleware=[SIGNUP_LIMIT.middleware])
     async def signup(self, request: Request) -> Template | Redirect:
-        form = await Form.read(request)
+        form = await Form.read(request, forms.SIGNUP)
         phone, community_id, building_id = await forms.check_signup(form)
         if not form.ok or community_id is None:
             communities, buildings = await _signup_choices()
@@ -155,7 +155,7 @@ class AccountController(Controller):
 
     @post("/prefs/elder")
     async def elder_mode(self, request: Request) -> Redirect:
-        form = await Form.read(request)
+        form = await Form.read(request, forms.ELDER)
         response = see_other(safe_next(form.get("next")))
         on = form.get("elder") == "1"
         response.cookies.append(

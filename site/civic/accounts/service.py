@@ -12,9 +12,11 @@ from civic.accounts.tables import Membership, Person
 from civic.errors import DomainError, NotFound
 from civic.places import service as places
 from civic.web.i18n import _
+from civic.web.inputs import clean_name, too_long
 
 PHONE = re.compile(r"^1[3-9]\d{9}$")
 MIN_PASSWORD = 8
+MAX_PASSWORD = 128
 
 
 def normalise_phone(raw: str) -> str:
@@ -36,18 +38,17 @@ def phone_error(phone: str) -> str | None:
 
 
 def name_error(name: str) -> str | None:
+    name = clean_name(name)
     if not name:
         return _("请填写姓名。")
-    if len(name) > 20:
-        return _("姓名最多 20 个字。")
-    return None
+    return too_long(name, Person.name.length) or None
 
 
 def password_error(password: str) -> str | None:
     if len(password) < MIN_PASSWORD:
         return _("密码至少 {n} 位。").format(n=MIN_PASSWORD)
-    if len(password) > 128:
-        return _("密码最多 128 位。")
+    if len(password) > MAX_PASSWORD:
+        return _("密码最多 {n} 位。").format(n=MAX_PASSWORD)
     return None
 
 
@@ -63,6 +64,7 @@ async def create_person(
     phone: str, name: str, password: str, building_id: int | None = None
 ) -> int:
     """A new account; raises DomainError when the phone number is taken or a field is wrong."""
+    name = clean_name(name)
     for error in (phone_error(phone), name_error(name), password_error(password)):
         if error:
             raise DomainError(error)
@@ -237,7 +239,7 @@ async def community_people(community_id: int) -> list[dict]:
             Membership.person.id.as_alias("id"),
             Membership.person.name.as_alias("name"),
             Membership.person.phone.as_alias("phone"),
-            Membership.person.building.name.as_alias("building"),
+            Membership.person.building.name.as_alias("building"),  # type: ignore[union-attr]
             Membership.role,
         )
         .where(Membership.scope_id == community_id)

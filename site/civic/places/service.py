@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from civic.errors import DomainError, NotFound
 from civic.places.tables import Building, Community, Department, District, Grid, Street
 from civic.web.i18n import _
+from civic.web.inputs import clean_name
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{1,38}$")
 
@@ -164,39 +165,44 @@ def _check_slug(slug: str) -> None:
 
 
 async def create_district(name: str) -> int:
-    row = (await District.insert(District(name=name)).returning(District.id))[0]
+    row = (await District.insert(District(name=clean_name(name))).returning(District.id))[0]
     return row["id"]
 
 
 async def create_street(district_id: int, name: str, slug: str, position: int = 0) -> int:
     _check_slug(slug)
-    street = Street(district=district_id, name=name, slug=slug, position=position)
+    street = Street(district=district_id, name=clean_name(name), slug=slug, position=position)
     return (await Street.insert(street).returning(Street.id))[0]["id"]
 
 
 async def create_community(street_id: int, name: str, slug: str, **details: str | int) -> int:
     _check_slug(slug)
-    community = Community(street=street_id, name=name, slug=slug, **details)
+    # Piccolo takes the columns as **kwargs beside flags of its own, which details never names.
+    community = Community(street=street_id, name=clean_name(name), slug=slug, **details)  # type: ignore[arg-type]
     return (await Community.insert(community).returning(Community.id))[0]["id"]
 
 
 async def create_grid(community_id: int, name: str, position: int = 0) -> int:
-    grid = Grid(community=community_id, name=name, position=position)
+    grid = Grid(community=community_id, name=clean_name(name), position=position)
     return (await Grid.insert(grid).returning(Grid.id))[0]["id"]
 
 
 async def create_building(
     community_id: int, name: str, grid_id: int | None = None, position: int = 0
 ) -> int:
-    building = Building(community=community_id, grid=grid_id, name=name, position=position)
+    building = Building(
+        community=community_id, grid=grid_id, name=clean_name(name), position=position
+    )
     return (await Building.insert(building).returning(Building.id))[0]["id"]
 
 
 async def create_department(name: str, slug: str) -> int:
     _check_slug(slug)
-    return (await Department.insert(Department(name=name, slug=slug)).returning(Department.id))[0][
-        "id"
-    ]
+    return (
+        await Department.insert(Department(name=clean_name(name), slug=slug)).returning(
+            Department.id
+        )
+    )[0]["id"]
 
 
 async def building_name(building_id: int) -> str:

@@ -11,11 +11,14 @@ Definitions, also printed under the figures:
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from enum import StrEnum
 
+from civic.errors import DomainError
 from civic.suggestions.queries import LIST_COLUMNS, CaseRow, case_row
 from civic.suggestions.tables import Case, CaseEvent
 from civic.suggestions.workflow import LEVEL_LABELS, OPEN, RATING_LABELS, STATUS_LABELS, L, S, Verb
@@ -23,6 +26,9 @@ from civic.web.clock import LOCAL_TZ
 from civic.web.i18n import _
 
 OLDEST = 5
+EARLIEST = date(2020, 1, 1)
+"""No report is for a month before this: the site holds nothing older, and far enough back a
+month's first day in Beijing falls before the first year UTC can count."""
 
 
 def month_bounds(month: date) -> tuple[datetime, datetime]:
@@ -37,13 +43,23 @@ def month_bounds(month: date) -> tuple[datetime, datetime]:
 
 
 def parse_month(typed: str, now: datetime) -> date:
-    """ "2026-10" -> 1 October 2026; anything else -> the current month."""
-    try:
-        year, month = (int(part) for part in typed.split("-"))
-        return date(year, month, 1)
-    except ValueError:
-        today = now.astimezone(LOCAL_TZ)
-        return date(today.year, today.month, 1)
+    """ "2026-10" (full-width digits too) -> 1 October 2026; "" -> this month. Anything else,
+    a month to come or one before EARLIEST, is refused with a 400 page saying what to choose."""
+    today = now.astimezone(LOCAL_TZ)
+    this_month = date(today.year, today.month, 1)
+    typed = unicodedata.normalize("NFKC", typed).strip()
+    if not typed:
+        return this_month
+    found = re.fullmatch(r"(\d{4})-(\d{1,2})", typed)
+    if found and 1 <= int(found[2]) <= 12:
+        month = date(int(found[1]), int(found[2]), 1)
+        if EARLIEST <= month <= this_month:
+            return month
+    raise DomainError(
+        _("没有这个月的报告。请选 {first:%Y-%m} 到 {last:%Y-%m} 之间的月份。").format(
+            first=EARLIEST, last=this_month
+        )
+    )
 
 
 def recent_months(now: datetime, count: int = 3) -> list[date]:
@@ -185,7 +201,7 @@ async def build(
     event_where = (
         CaseEvent.case.community == community_id
         if community_id
-        else CaseEvent.case.community.street == street_id
+        else CaseEvent.case.community.street == street_id  # type: ignore[union-attr]
     )
     escalations = await CaseEvent.select(
         CaseEvent.level, CaseEvent.department.name.as_alias("department")

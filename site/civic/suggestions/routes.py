@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import UploadFile
 from litestar.params import FromPath, FromQuery
@@ -18,7 +20,7 @@ from civic.photos.web import PHOTO_ROUTE_OPT, UPLOAD_MAX_BODY, photo_response
 from civic.places import service as places
 from civic.places.service import CommunityInfo
 from civic.settings import CaseClocks
-from civic.suggestions import queries, report, service
+from civic.suggestions import forms, queries, report, service
 from civic.suggestions.tables import Case
 from civic.suggestions.workflow import (
     CASES,
@@ -36,6 +38,7 @@ from civic.web import codes
 from civic.web.client import client_address
 from civic.web.forms import Form
 from civic.web.i18n import _
+from civic.web.inputs import Id, PageNumber, TypedCode
 from civic.web.once import FIELD as ONCE
 from civic.web.once import once_of
 from civic.web.pages import now_of, render, safe_next, see_other, wants_fragment
@@ -68,8 +71,9 @@ def _proven(request: Request, code: str) -> bool:
 
 def _remember(request: Request, code: str) -> None:
     session = request.scope.get("session")
-    known = list(session.get(PROVEN, [])) if isinstance(session, dict) else []
-    renew_session(request, {**(session or {}), PROVEN: [*known[-19:], code]})
+    kept = session if isinstance(session, dict) else {}
+    known = list(kept.get(PROVEN, []))
+    renew_session(request, {**kept, PROVEN: [*known[-19:], code]})
 
 
 async def report_response(
@@ -89,7 +93,7 @@ async def report_response(
     built = await report.build(
         chosen, now, community_id=community_id, street_id=street_id, scope=scope, reader=reader
     )
-    context = {"report": built, "now": now}
+    context: dict[str, Any] = {"report": built, "now": now}
     if pdf:
         rendered = await render_pdf(request, "suggestions/report.pdf.html", **context)
         return pdf_response(rendered, f"report-{chosen:%Y-%m}.pdf")
@@ -113,7 +117,7 @@ class SuggestionController(Controller):
         slug: FromPath[str],
         status: FromQuery[str] = "",
         category: FromQuery[str] = "",
-        page: FromQuery[int] = 1,
+        page: FromQuery[PageNumber] = 1,
     ) -> Template:
         community = await places.community_or_404(slug)
         now = now_of(request)
@@ -191,7 +195,7 @@ class SuggestionController(Controller):
         self, request: Request, visitor: MaybeSignedIn, slug: FromPath[str]
     ) -> Template | Redirect:
         community = await places.community_or_404(slug)
-        form = await Form.read(request)
+        form = await Form.read(request, forms.FILE)
         phone = accounts.normalise_phone(form.get("phone"))
         for name, message in service.check_case(
             form.get("category"), form.get("text"), form.get("place"), phone
@@ -332,7 +336,7 @@ class CaseController(Controller):
 
     @get("/{code:str}")
     async def case(
-        self, request: Request, visitor: MaybeSignedIn, code: FromPath[str]
+        self, request: Request, visitor: MaybeSignedIn, code: FromPath[TypedCode]
     ) -> Template | Redirect:
         wanted = codes.normalise(code)
         if wanted != code and codes.is_well_formed(wanted):
@@ -343,10 +347,10 @@ class CaseController(Controller):
 
     @post("/{code:str}/verify")
     async def verify(
-        self, request: Request, visitor: MaybeSignedIn, code: FromPath[str]
+        self, request: Request, visitor: MaybeSignedIn, code: FromPath[TypedCode]
     ) -> Template | Redirect:
         """The filer proves who they are with the last four digits of their phone."""
-        form = await Form.read(request)
+        form = await Form.read(request, forms.VERIFY)
         quota = _quota(request, DIGIT_MISSES, 15 * 60, _("输错太多次了，请 {minutes} 分钟后再试。"))
         key = f"digits:{code}"
         await quota.take(key)
@@ -360,10 +364,11 @@ class CaseController(Controller):
 
     @post("/{code:str}/rate")
     async def rate(
-        self, request: Request, visitor: MaybeSignedIn, code: FromPath[str]
+        self, request: Request, visitor: MaybeSignedIn, code: FromPath[TypedCode]
     ) -> Template | Redirect:
-        form = await Form.read(request)
+        form = await Form.read(request, forms.RATE)
         try:
+            form.check()
             await service.rate(
                 visitor,
                 code,
@@ -386,15 +391,16 @@ class CaseController(Controller):
 
     @post("/{code:str}/act")
     async def act(
-        self, request: Request, visitor: MaybeSignedIn, code: FromPath[str]
+        self, request: Request, visitor: MaybeSignedIn, code: FromPath[TypedCode]
     ) -> Template | Redirect:
         """A staff step. From a queue row with htmx, the answer is that row, updated."""
-        form = await Form.read(request)
+        form = await Form.read(request, forms.ACT)
         back = safe_next(form.get("next"), f"/s/{code}")
         once = once_of(request, form.get(ONCE))
         if await once.claim():  # the same step sent again: show where the case stands now
             return await self._after_step(request, visitor, code, back)
         try:
+            form.check()
             await service.act(
                 visitor,
                 code,
@@ -452,7 +458,7 @@ class CaseController(Controller):
 
     @get("/{code:str}/photos/{n:int}", opt=PHOTO_ROUTE_OPT)
     async def photo(
-        self, request: Request, visitor: MaybeSignedIn, code: FromPath[str], n: FromPath[int]
+        self, request: Request, visitor: MaybeSignedIn, code: FromPath[TypedCode], n: FromPath[Id]
     ) -> Response:
         """A case's photo, only for whoever may see the case's content."""
         case = await service.load(code)
@@ -464,7 +470,7 @@ class CaseController(Controller):
         return photo_response(photo)
 
     @get("/{code:str}/receipt.pdf")
-    async def receipt(self, request: Request, code: FromPath[str]) -> Response[bytes]:
+    async def receipt(self, request: Request, code: FromPath[TypedCode]) -> Response[bytes]:
         """The printable receipt: the code, how to look it up, and a QR code of the case."""
         page = await queries.case_page(code, now_of(request))
         if page is None:

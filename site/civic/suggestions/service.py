@@ -12,7 +12,7 @@ from civic.accounts import service as accounts
 from civic.accounts.roles import Role
 from civic.accounts.viewer import Place, Viewer, may_act
 from civic.db import write_transaction
-from civic.errors import DomainError, InvalidTransition, NotAllowed, NotFound
+from civic.errors import DomainError, Invalid, InvalidTransition, NotAllowed, NotFound
 from civic.photos import service as photos
 from civic.places.tables import Building, Department
 from civic.settings import CaseClocks
@@ -21,6 +21,7 @@ from civic.suggestions.tables import Case, CaseEvent, CasePhoto
 from civic.suggestions.workflow import CASES, FILER_VERBS, MOVES, STATUS_LABELS, L, Party, S, Verb
 from civic.web import codes
 from civic.web.i18n import _
+from civic.web.inputs import clean_name, too_long
 
 MAX_TEXT = 1000
 MAX_PHOTOS = 3
@@ -133,19 +134,19 @@ def proves_filer(case: CaseRef, last_four: str) -> bool:
 # Filing ------------------------------------------------------------------------------------
 
 
-def check_case(category: str, text: str, place: str, phone: str) -> dict[str, str]:
+def check_case(category: str, text: str, place: str, phone: str, name: str = "") -> dict[str, str]:
     """Field -> message for what is wrong with a case as typed."""
     errors: dict[str, str] = {}
     if category not in {c.value for c in Case.Category}:
         errors["category"] = _("请选择类别。")
     if not text.strip():
         errors["text"] = _("请写下您要反映的事情，例如“3 号楼楼道灯坏了一周”。")
-    elif len(text.strip()) > MAX_TEXT:
-        errors["text"] = _("最多 {n} 个字，现在是 {m} 个字。").format(
-            n=MAX_TEXT, m=len(text.strip())
-        )
-    if len(place) > 100:
-        errors["place"] = _("地点最多 100 个字。")
+    elif problem := too_long(text.strip(), MAX_TEXT):
+        errors["text"] = problem
+    if problem := too_long(place.strip(), Case.place.length):
+        errors["place"] = problem
+    if problem := too_long(clean_name(name), Case.filer_name.length):
+        errors["name"] = problem
     if phone and accounts.phone_error(phone):
         errors["phone"] = accounts.phone_error(phone) or ""
     return errors
@@ -175,7 +176,8 @@ async def file_case(
     """Anyone files, signed in or not; returns the tracking code. Someone who may file for
     others does so by typing the resident's name or phone."""
     phone = accounts.normalise_phone(phone)
-    errors = check_case(category, text, place, phone)
+    name = clean_name(name)
+    errors = check_case(category, text, place, phone, name)
     if errors:
         raise DomainError(next(iter(errors.values())))
     if building_id is not None:
@@ -202,7 +204,7 @@ async def file_case(
         is_public=is_public,
         filer=filer,
         filed_by=viewer.id if viewer else None,
-        filer_name=name.strip()[:30],
+        filer_name=name,
         filer_phone=phone,
         representative=representative_id,
         filed_at=now,
@@ -290,6 +292,8 @@ async def act(
     note = note.strip()
     if move.needs_note and not note:
         raise DomainError(_("请写上说明，对方会看到。"))
+    if problem := too_long(note, MAX_TEXT):
+        raise Invalid({"note": problem})
     changes: dict = {}
     if verb in RESPONSES and case.row["responded_at"] is None:
         changes[Case.responded_at] = now
@@ -399,7 +403,9 @@ async def rate(
         raise NotAllowed(_("只有反映人可以评价。请输入手机号后四位证明是您本人。"))
     if not CASES.allowed(verb, case.status, found):
         raise InvalidTransition(_("这件事现在不能评价：反馈之后才能评价，评价过就不用再评了。"))
-    comment = comment.strip()[:200]
+    comment = comment.strip()
+    if problem := too_long(comment, Case.rating_comment.length):
+        raise Invalid({"comment": problem})
     if verb is Verb.REOPEN:
         days = clocks.escalated_resolve_days if case.row["escalated_at"] else clocks.resolve_days
         changes = {Case.reopened: True, Case.resolve_by: now + timedelta(days=days)}

@@ -8,6 +8,7 @@ from urllib.parse import quote
 from litestar import Request, Response
 from litestar.exceptions import HTTPException, NotAuthorizedException, PermissionDeniedException
 from litestar.response import Redirect, Template
+from litestar.types import ExceptionHandlersMap
 
 from civic.errors import DomainError, SignInRequired, Throttled
 from civic.web.i18n import _
@@ -46,7 +47,9 @@ MESSAGES = {
 }
 
 
-def error_page(request: Request, status: int, message: str = "", headers=None) -> Template:
+def error_page(
+    request: Request, status: int, message: str = "", headers: dict[str, str] | None = None
+) -> Template:
     status = status if status in TITLES else (500 if status >= 500 else 400)
     return render(
         request,
@@ -86,7 +89,7 @@ def server_error(request: Request, exc: Exception) -> Response:
     return error_page(request, 500)
 
 
-EXCEPTION_HANDLERS = {
+EXCEPTION_HANDLERS: ExceptionHandlersMap = {
     DomainError: domain_error,
     HTTPException: http_error,
     Exception: server_error,

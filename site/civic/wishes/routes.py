@@ -22,11 +22,12 @@ from civic.places import service as places
 from civic.web.csv_export import csv_response
 from civic.web.forms import Form
 from civic.web.i18n import _
+from civic.web.inputs import Id
 from civic.web.once import FIELD as ONCE
 from civic.web.once import once_of
 from civic.web.pages import now_of, render, see_other, wants_fragment
 from civic.web.templating import local_time
-from civic.wishes import queries, service
+from civic.wishes import forms, queries, service
 from civic.wishes.tables import Wish
 from civic.wishes.tree import LeafInput, layout
 from civic.wishes.workflow import (
@@ -59,8 +60,8 @@ class WishController(Controller):
         request: Request,
         slug: FromPath[str],
         visitor: MaybeSignedIn,
-        category: FromQuery[str] = "",
-        status: FromQuery[str] = "",
+        category: FromQuery[forms.Category] = "",
+        status: FromQuery[forms.TreeState] = "",
     ) -> Template:
         community = await places.community_or_404(slug)
         await service.release_expired(now_of(request), community_id=community.id)
@@ -137,7 +138,7 @@ class WishController(Controller):
         request: Request,
         visitor: MaybeSignedIn,
         slug: FromPath[str],
-        wish_id: FromPath[int],
+        wish_id: FromPath[Id],
     ) -> Template:
         return await self._wish_page(request, visitor, slug, wish_id)
 
@@ -145,14 +146,14 @@ class WishController(Controller):
     # anew; who may see it is decided here, as for the wish itself.
     @get("/{wish_id:int}/photo", opt=PHOTO_ROUTE_OPT)
     async def photo(
-        self, request: Request, visitor: MaybeSignedIn, slug: FromPath[str], wish_id: FromPath[int]
+        self, request: Request, visitor: MaybeSignedIn, slug: FromPath[str], wish_id: FromPath[Id]
     ) -> Response[bytes]:
         community = await places.community_or_404(slug)
         return await _photo(await service.wish_photo_id(visitor, community.id, wish_id))
 
     @get("/{wish_id:int}/fulfil-photo", opt=PHOTO_ROUTE_OPT)
     async def fulfil_photo(
-        self, request: Request, visitor: MaybeSignedIn, slug: FromPath[str], wish_id: FromPath[int]
+        self, request: Request, visitor: MaybeSignedIn, slug: FromPath[str], wish_id: FromPath[Id]
     ) -> Response[bytes]:
         community = await places.community_or_404(slug)
         return await _photo(
@@ -161,7 +162,7 @@ class WishController(Controller):
 
     @get("/reports/{helper_id:int}/photo", guards=[signed_in], opt=PHOTO_ROUTE_OPT)
     async def report_photo(
-        self, request: Request, viewer: SignedIn, slug: FromPath[str], helper_id: FromPath[int]
+        self, request: Request, viewer: SignedIn, slug: FromPath[str], helper_id: FromPath[Id]
     ) -> Response[bytes]:
         """A report's photo: for the community's staff and the person who reported only."""
         community = await places.community_or_404(slug)
@@ -169,7 +170,7 @@ class WishController(Controller):
 
     @get("/{wish_id:int}/thanks.pdf")
     async def thanks(
-        self, request: Request, slug: FromPath[str], wish_id: FromPath[int]
+        self, request: Request, slug: FromPath[str], wish_id: FromPath[Id]
     ) -> Response[bytes]:
         """The thank-you letter of a confirmed wish: names masked, a QR code back to it."""
         community = await places.community_or_404(slug)
@@ -192,7 +193,7 @@ class WishController(Controller):
 
     @post("/{wish_id:int}/claim", guards=[signed_in])
     async def claim(
-        self, request: Request, viewer: SignedIn, slug: FromPath[str], wish_id: FromPath[int]
+        self, request: Request, viewer: SignedIn, slug: FromPath[str], wish_id: FromPath[Id]
     ) -> Template | Redirect:
         try:
             await service.claim(viewer, wish_id, now_of(request))
@@ -204,13 +205,14 @@ class WishController(Controller):
 
     @post("/{wish_id:int}/move", guards=[signed_in], request_max_body_size=UPLOAD_MAX_BODY)
     async def move(
-        self, request: Request, viewer: SignedIn, slug: FromPath[str], wish_id: FromPath[int]
+        self, request: Request, viewer: SignedIn, slug: FromPath[str], wish_id: FromPath[Id]
     ) -> Template | Redirect:
-        form = await Form.read(request)
+        form = await Form.read(request, forms.MOVE)
         photo_id = None
         try:
+            form.check()
             target = S(form.get("to"))
-            edits = None
+            edits: dict[str, str | int] | None = None
             if target is S.SUBMITTED:
                 value = form.int("value_yuan")
                 edits = {k: form.get(k) for k in ("title", "description", "category")}
@@ -263,12 +265,13 @@ class WishController(Controller):
         self, request: Request, viewer: SignedIn, slug: FromPath[str]
     ) -> Template | Redirect:
         community = await places.community_or_404(slug)
-        form = await Form.read(request)
+        form = await Form.read(request, forms.WISH)
         once = once_of(request, form.get(ONCE))
         if made := await once.claim():
             return see_other(made)
         photo_id = None
         try:
+            form.check()
             beneficiary = await service.beneficiary_for(viewer, community.id, form.get("for_phone"))
             photo_id = await photos.save_upload(form.file("photo"))
             wish_id = await service.submit_wish(
@@ -318,12 +321,13 @@ class WishController(Controller):
         self, request: Request, viewer: SignedIn, slug: FromPath[str]
     ) -> Template | Redirect:
         community = await places.community_or_404(slug)
-        form = await Form.read(request)
+        form = await Form.read(request, forms.REPORT)
         once = once_of(request, form.get(ONCE))
         if made := await once.claim():
             return see_other(made)
         photo_id = None
         try:
+            form.check()
             photo_id = await photos.save_upload(form.file("photo"))
             await service.report(
                 viewer.id,
@@ -402,7 +406,7 @@ class WishStaffController(Controller):
         self, request: Request, viewer: SignedIn, slug: FromPath[str]
     ) -> Template | Redirect:
         """The community's own value cap for a wish."""
-        form = await Form.read(request)
+        form = await Form.read(request, forms.SETTINGS)
         cap = form.int("value_cap")
         form.error("value_cap", service.check_value_cap(cap))
         if not form.ok or cap is None:
@@ -431,9 +435,10 @@ class WishStaffController(Controller):
 
     @post("/reports/{helper_id:int}")
     async def decide(
-        self, request: Request, viewer: SignedIn, slug: FromPath[str], helper_id: FromPath[int]
+        self, request: Request, viewer: SignedIn, slug: FromPath[str], helper_id: FromPath[Id]
     ) -> Redirect:
-        form = await Form.read(request)
+        form = await Form.read(request, forms.DECIDE)
+        form.check()  # nothing to show the form again in: a refusal is a page of its own
         await service.decide_report(
             viewer,
             helper_id,

@@ -13,6 +13,7 @@ from civic.db import write_transaction
 from civic.errors import DomainError, Invalid, InvalidTransition, NotAllowed, NotFound
 from civic.photos import service as photos
 from civic.web.i18n import _
+from civic.web.inputs import clean_name, too_long
 from civic.wishes import notify
 from civic.wishes.tables import Helper, TreeSettings, Wish, WishEvent
 from civic.wishes.workflow import (
@@ -32,18 +33,26 @@ VALUE_CAP = 500
 """A wish's value cap in yuan where the community's staff have not set their own."""
 HIGHEST_VALUE_CAP = 5000
 """The highest cap staff may set: a 微心愿 is a small wish; larger needs go to the community."""
+MAX_DESCRIPTION = 300
+MAX_NOTE = 300
+"""A reason, a note of what was done, a thank-you: as long as the forms let them be."""
 
 
 # 报到: helpers ----------------------------------------------------------------------------
 
 
-def check_report(kind: str, name: str) -> dict[str, str]:
-    """Field -> message for what is wrong with a report as typed."""
+def check_report(kind: str, name: str, **more: str) -> dict[str, str]:
+    """Field -> message for what is wrong with a report as typed; `more` are its other
+    fields (work_unit, party_branch, contact_phone), each held to its column."""
     errors: dict[str, str] = {}
     if kind not in {k.value for k in Helper.Kind}:
         errors["kind"] = _("请选择以党员身份还是以单位身份报到。")
-    if not name.strip():
+    if not clean_name(name):
         errors["name"] = _("请填写姓名或单位名称。")
+    fields = {"name": clean_name(name), **more}
+    for field, value in fields.items():
+        if problem := too_long(value, getattr(Helper, field).length):
+            errors.setdefault(field, problem)
     return errors
 
 
@@ -59,14 +68,18 @@ async def report(
 ) -> int:
     """A party member or organisation reports to a community; staff verify it later. The
     photo (of the member, or of a work card) is seen by the community's staff only."""
-    errors = check_report(kind, name)
+    work_unit, party_branch = clean_name(work_unit), clean_name(party_branch)
+    contact_phone = contact_phone.strip()
+    errors = check_report(
+        kind, name, work_unit=work_unit, party_branch=party_branch, contact_phone=contact_phone
+    )
     if errors:
         raise Invalid(errors)
     helper = Helper(
         person=person_id,
         community=community_id,
         kind=Helper.Kind(kind),
-        name=name.strip(),
+        name=clean_name(name),
         work_unit=work_unit,
         party_branch=party_branch,
         contact_phone=contact_phone,
@@ -102,6 +115,8 @@ async def decide_report(
     reason = reason.strip()
     if REPORTS.moves[verb].needs_note and not reason:
         raise DomainError(_("不通过时请写明原因。"))
+    if problem := too_long(reason, Helper.reason.length):
+        raise Invalid({"reason": problem})
     REPORTS.check(verb, helper["status"], {Party.STAFF}, reason)
     async with write_transaction(Wish._meta.db):
         # The helper's row is written first: on PostgreSQL that locks it, so a claim being
@@ -193,12 +208,13 @@ def check_wish(
 ) -> dict[str, str]:
     """Field -> message for what is wrong with a wish as typed."""
     errors: dict[str, str] = {}
-    if not title.strip():
+    title = clean_name(title)
+    if not title:
         errors["title"] = _("请写下心愿，例如“修理厨房水龙头”。")
-    elif len(title.strip()) > 30:
-        errors["title"] = _("心愿最多 30 个字。")
-    if len(description) > 300:
-        errors["description"] = _("说明最多 300 个字。")
+    elif problem := too_long(title, Wish.title.length):
+        errors["title"] = problem
+    if problem := too_long(description.strip(), MAX_DESCRIPTION):
+        errors["description"] = problem
     if category not in {c.value for c in Wish.Category}:
         errors["category"] = _("请选择类别。")
     if value_yuan is None:
@@ -260,7 +276,7 @@ async def submit_wish(
         grid=grid_id,
         beneficiary=beneficiary_id,
         posted_by=viewer.id,
-        title=title.strip(),
+        title=clean_name(title),
         description=description.strip(),
         category=category,
         value_yuan=value_yuan or 0,
@@ -397,7 +413,7 @@ async def move(
             raise Invalid(errors)
         changes.update(
             {
-                Wish.title: str(fields["title"]).strip(),
+                Wish.title: clean_name(str(fields["title"])),
                 Wish.description: str(fields["description"]).strip(),
                 Wish.category: fields["category"],
                 Wish.value_yuan: value,
