@@ -23,6 +23,7 @@ CORE = ("civic.web", "civic.places", "civic.accounts", "civic.photos", "civic.me
 FEATURES = (
     "civic.wishes",
     "civic.suggestions",
+    "civic.hall",
 )
 """The features, in the order they appear on a community's home and on /me."""
 

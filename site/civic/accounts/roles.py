@@ -21,6 +21,7 @@ class Role(StrEnum):
     PARTY_REPRESENTATIVE = "party_rep"
     BUILDING_LEADER = "building_leader"
     GRID_WORKER = "grid_worker"
+    COUNCIL_MEMBER = "council_member"  # 议事会成员: moderates the hall beside staff
     COMMUNITY_STAFF = "community_staff"
     STREET_OFFICIAL = "street_official"
     DEPARTMENT_STAFF = "department_staff"
@@ -42,6 +43,7 @@ ROLE_SCOPE: dict[Role, Scope] = {
     Role.PARTY_REPRESENTATIVE: Scope.COMMUNITY,
     Role.BUILDING_LEADER: Scope.COMMUNITY,
     Role.GRID_WORKER: Scope.COMMUNITY,
+    Role.COUNCIL_MEMBER: Scope.COMMUNITY,
     Role.COMMUNITY_STAFF: Scope.COMMUNITY,
     Role.STREET_OFFICIAL: Scope.STREET,
     Role.DEPARTMENT_STAFF: Scope.DEPARTMENT,
@@ -55,6 +57,7 @@ ROLE_LABELS: dict[Role, str] = {
     Role.PARTY_REPRESENTATIVE: "党代表",
     Role.BUILDING_LEADER: "楼门长",
     Role.GRID_WORKER: "网格员",
+    Role.COUNCIL_MEMBER: "议事会成员",
     Role.COMMUNITY_STAFF: "社区工作者",
     Role.STREET_OFFICIAL: "街道干部",
     Role.DEPARTMENT_STAFF: "职能部门",

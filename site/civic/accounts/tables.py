@@ -3,7 +3,7 @@ from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
 from civic.accounts.roles import Role
-from civic.places.tables import Building
+from civic.places.tables import Building, Household
 
 
 class Person(Table):
@@ -15,6 +15,14 @@ class Person(Table):
     is_active = Boolean(default=True)
     created_at = Timestamptz(default=TimestamptzNow())
     last_login_at = Timestamptz(null=True, default=None)
+    # The home a person lives in (at most one). It counts for household votes only once staff
+    # or the building leader confirmed it; one of a home's residents is its head (户长).
+    household = ForeignKey(Household, null=True, on_delete=OnDelete.set_null, index=True)
+    household_head = Boolean(default=False)
+    household_confirmed_at = Timestamptz(null=True, default=None)
+    household_confirmed_by: ForeignKey["Person"] = ForeignKey(
+        "self", null=True, on_delete=OnDelete.set_null
+    )
 
 
 class Membership(Table):

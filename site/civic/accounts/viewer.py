@@ -32,6 +32,21 @@ class Place:
 
 
 @dataclass(frozen=True)
+class Home:
+    """The household a person lives in: what votes per household and building topics need."""
+
+    id: int
+    building_id: int
+    grid_id: int | None
+    community_id: int
+    door: str
+    area_dm2: int
+    is_head: bool
+    confirmed: bool
+    """Staff or the building leader confirmed the person lives there: only then does it count."""
+
+
+@dataclass(frozen=True)
 class Viewer:
     id: int
     name: str
@@ -40,6 +55,7 @@ class Viewer:
     grants: tuple[Grant, ...]
     unread: int = 0
     """Unread messages, for the header of every page."""
+    home: Home | None = None
 
     def holds(self, *roles: Role) -> bool:
         return any(g.role in roles for g in self.grants)
@@ -71,15 +87,20 @@ def may_act(viewer: Viewer | None, roles: frozenset[Role] | set[Role], place: Pl
 
 
 async def load_viewer(person_id: int) -> Viewer | None:
-    """The person, all their roles and their unread messages in one query: it runs on every
-    signed-in page."""
+    """The person, all their roles, their home and their unread messages in one query: it runs
+    on every signed-in page."""
     rows = await Person.raw(
         "SELECT p.id, p.name, p.phone, p.building, m.role, m.scope_id,"
         # The unread count rides along in the same query (message is indexed by person):
         # the header shows it on every page at no extra round trip.
         " (SELECT COUNT(*) FROM message WHERE message.person = p.id"
-        "  AND message.read_at IS NULL) AS unread"
+        "  AND message.read_at IS NULL) AS unread,"
+        " h.id AS home, h.building AS home_building, b.grid AS home_grid,"
+        " b.community AS home_community, h.door AS home_door, h.area_dm2 AS home_area,"
+        " p.household_head AS home_head, p.household_confirmed_at AS home_confirmed"
         " FROM person p LEFT JOIN membership m ON m.person = p.id"
+        " LEFT JOIN household h ON h.id = p.household"
+        " LEFT JOIN building b ON b.id = h.building"
         " WHERE p.id = {} AND p.is_active = {}",
         person_id,
         True,
@@ -88,8 +109,26 @@ async def load_viewer(person_id: int) -> Viewer | None:
         return None
     first = rows[0]
     grants = tuple(Grant(Role(r["role"]), r["scope_id"]) for r in rows if r["role"])
+    home = None
+    if first["home"] is not None:
+        home = Home(
+            first["home"],
+            first["home_building"],
+            first["home_grid"],
+            first["home_community"],
+            first["home_door"],
+            first["home_area"],
+            bool(first["home_head"]),
+            first["home_confirmed"] is not None,
+        )
     return Viewer(
-        first["id"], first["name"], first["phone"], first["building"], grants, first["unread"]
+        first["id"],
+        first["name"],
+        first["phone"],
+        first["building"],
+        grants,
+        first["unread"],
+        home,
     )
 
 

@@ -1,4 +1,6 @@
 from civic.piccolo_apps import feature_app
-from civic.places.tables import Building, Community, Department, District, Grid, Street
+from civic.places.tables import Building, Community, Department, District, Grid, Household, Street
 
-APP_CONFIG = feature_app("places", [District, Street, Community, Grid, Building, Department])
+APP_CONFIG = feature_app(
+    "places", [District, Street, Community, Grid, Building, Household, Department]
+)

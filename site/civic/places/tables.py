@@ -48,6 +48,20 @@ class Building(Table):
     position = Integer(default=0)
 
 
+class Household(Table):
+    """户: one dwelling of a building, its door number as its residents write it. Its residents
+    are the people whose `household` is this one (civic.accounts)."""
+
+    id: Serial
+    building = ForeignKey(Building, on_delete=OnDelete.restrict, index=True)
+    door = Varchar(length=30)  # 3号楼2单元501
+    area_dm2 = Integer(default=0)
+    """Floor area in square decimetres (1 m² = 100 dm²): integers, so that a threshold of
+    exactly two thirds of the area is decided without rounding."""
+    key = Varchar(length=90, unique=True)
+    """building id and door number with spaces removed: one dwelling is entered once."""
+
+
 class Department(Table):
     """A city department (职能部门) that escalated cases are summoned to."""
 
