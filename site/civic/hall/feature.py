@@ -2,6 +2,17 @@
 
 from __future__ import annotations
 
-from civic.features import Feature
+from civic.features import CommunityEntry, Feature, MeSection
+from civic.hall import queries
+from civic.hall.routes import HallController, HallQueueController
+from civic.web.i18n import _
 
-FEATURE = Feature(name="hall", controllers=[])
+FEATURE = Feature(
+    name="hall",
+    controllers=[
+        HallController,
+        HallQueueController,
+    ],
+    entry=CommunityEntry(_("议事厅"), "hall/"),
+    me=MeSection(_("我的议事"), queries.me_items),
+)

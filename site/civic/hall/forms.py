@@ -4,13 +4,21 @@ One section per module: topics (routes.py), posts, votes, outcome."""
 
 from __future__ import annotations
 
-from typing import Annotated
+import unicodedata
+from datetime import UTC, date, datetime, time
+from enum import StrEnum
+from typing import Annotated, TypeVar
 
+from civic.errors import Invalid
 from civic.hall import service
 from civic.hall.tables import Topic
 from civic.hall.workflow import LISTED
-from civic.web.forms import chosen_id, name, text
+from civic.web.clock import LOCAL_TZ
+from civic.web.forms import Form, chosen_id, name, text
+from civic.web.i18n import _
 from civic.web.inputs import one_of
+
+E = TypeVar("E", bound=StrEnum)
 
 # Topics ------------------------------------------------------------------------------------
 
@@ -39,6 +47,61 @@ SET_UP = {
     "vote_until": text(16),
     "options": text(300),
 }
+
+
+def _choice(form: Form, key: str, kind: type[E], default: E) -> E:
+    typed = form.get(key)
+    if not typed:
+        return default
+    try:
+        return kind(typed)
+    except ValueError:
+        raise Invalid({key: _("请从列表里选择。")}) from None
+
+
+def scope_of(form: Form) -> Topic.Scope:
+    return _choice(form, "scope", Topic.Scope, Topic.Scope.COMMUNITY)
+
+
+def counting_of(form: Form) -> Topic.Counting:
+    return _choice(form, "counting", Topic.Counting, Topic.Counting.PERSON)
+
+
+def threshold_of(form: Form) -> Topic.Threshold:
+    return _choice(form, "threshold", Topic.Threshold, Topic.Threshold.MAJORITY)
+
+
+def outcome_of(form: Form) -> Topic.Outcome:
+    return _choice(form, "outcome", Topic.Outcome, Topic.Outcome.DECISION)
+
+
+def day_end(form: Form, key: str) -> datetime | None:
+    """A date typed as 2026-12-20 (the browser's date field): the end of that day in
+    Shanghai, stored in UTC; None when left empty."""
+    typed = unicodedata.normalize("NFKC", form.get(key))
+    if not typed:
+        return None
+    try:
+        day = date.fromisoformat(typed)
+    except ValueError:
+        raise Invalid({key: _("请按“2026-12-20”的样子填写日期。")}) from None
+    end = datetime.combine(day, time(23, 59, 59), tzinfo=LOCAL_TZ)
+    return end.astimezone(UTC)
+
+
+def moment(form: Form, key: str) -> datetime | None:
+    """A time typed as 2026-12-20T18:00 (the browser's date and time field), in Shanghai."""
+    typed = unicodedata.normalize("NFKC", form.get(key)).replace(" ", "T")
+    if not typed:
+        return None
+    try:
+        at = datetime.fromisoformat(typed)
+    except ValueError:
+        raise Invalid({key: _("请按“2026-12-20 18:00”的样子填写时间。")}) from None
+    if at.tzinfo is None:
+        at = at.replace(tzinfo=LOCAL_TZ)
+    return at.astimezone(UTC)
+
 
 # Posts (posts.py) --------------------------------------------------------------------------
 
