@@ -34,6 +34,9 @@ from civic.accounts.roles import Role
 from civic.accounts.tables import Membership
 from civic.accounts.viewer import load_viewer
 from civic.app import create_app
+from civic.hall import service as hall
+from civic.hall.tables import Topic
+from civic.hall.workflow import Verb as HallVerb
 from civic.piccolo_conf import APP_REGISTRY
 from civic.places import service as places
 from civic.settings import Settings
@@ -208,6 +211,16 @@ async def _build() -> World:
         department_id=department,
     )
 
+    topic = await hall.open_topic(staff, own.id, hall.TopicInput("北门停车", "车太多了"), NOW)
+    await hall.set_up_vote(
+        staff,
+        topic,
+        hall.VoteSetup(Topic.Counting.PERSON, Topic.Threshold.MAJORITY, True, None),
+        NOW,
+    )
+    for verb in (HallVerb.DELIBERATE, HallVerb.OPEN_VOTE):
+        await hall.step(staff, await hall.load(topic["id"], own.id), verb, NOW)
+
     membership = await Membership.select(Membership.id).where(Membership.person == ids["resident"])
     common = {
         "slug": own.slug,
@@ -218,6 +231,7 @@ async def _build() -> World:
         "person_id": str(ids["resident"]),
         "membership_id": str(membership[0]["id"]),
         "code": submitted,
+        "topic_id": str(topic["id"]),
         "n": "1",
         "name": static_url("style.css").removeprefix("/static/"),
     }
