@@ -21,6 +21,7 @@ from civic.accounts.viewer import current_viewer, provide_viewer, provide_visito
 from civic.db import CountingSQLiteEngine
 from civic.messages.routes import MessageController
 from civic.photos.web import SKIP_COMPRESSION
+from civic.places.household_routes import HouseholdController
 from civic.places.routes import PlaceController
 from civic.places.tables import District
 from civic.settings import Settings
@@ -87,6 +88,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
     return Litestar(
         route_handlers=[
             PlaceController,
+            HouseholdController,
             AccountController,
             StaffController,
             AdminController,

@@ -3,12 +3,16 @@ Every name is invented. Each feature adds its own part (its `demo` in civic/feat
 
 from __future__ import annotations
 
+import random
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from civic.accounts import service as accounts
 from civic.accounts.roles import Role
+from civic.accounts.tables import Membership, Person
+from civic.places import households
 from civic.places import service as places
-from civic.places.tables import Community, Department, Street
+from civic.places.tables import Building, Community, Department, Household, Street
 
 DEMO_PASSWORD = "demo1234"  # noqa: S105 (printed in the README on purpose)
 DISTRICT = "青溪区"
@@ -122,11 +126,132 @@ async def load_accounts() -> None:
             await accounts.grant(person_id, Role.RESIDENT, await _scope_id(account))
 
 
+# Households ----------------------------------------------------------------------------
+
+DEMO_HOMES: dict[str, tuple[str, str, int, bool]] = {
+    # phone: (community, building, which dwelling of it, confirmed)
+    "13900000022": ("xinghua", "3号楼", 0, True),  # 孙德胜, the building's leader
+    "13900000031": ("xinghua", "1号楼", 0, True),
+    "13900000032": ("xinghua", "3号楼", 1, True),
+    "13900000033": ("huaishuli", "1号楼", 0, True),
+    "13900000034": ("hupan", "2号楼", 0, True),
+    "13900000021": ("xinghua", "4号楼", 0, True),
+    "13900000041": ("xinghua", "3号楼", 2, False),  # waits for 孙德胜 or the staff to confirm
+    "13900000042": ("hupan", "1号楼", 2, True),
+}
+STAFF_OF = {
+    "xinghua": "13900000011",
+    "huaishuli": "13900000012",
+    "hupan": "13900000013",
+    "xinqiao": "13900000014",
+}
+
+
+def demo_dwellings(community_slug: str, building_name: str) -> list[tuple[str, int]]:
+    """A building's dwellings (door, area in dm²): 1 or 2 entrances of 3 to 6 floors, two
+    flats a floor, 45 to 120 m²; the same every time for the same building."""
+    rng = random.Random(f"{community_slug}/{building_name}")  # noqa: S311 (demo data)
+    units = 2 if rng.random() < 0.5 else 1
+    floors = 6 if units == 1 else rng.randint(3, 6)
+    return [
+        (f"{building_name}{u}单元{f}{r:02d}", rng.randrange(4500, 12001, 50))
+        for u in range(1, units + 1)
+        for f in range(1, floors + 1)
+        for r in (1, 2)
+    ]
+
+
+async def load_households() -> None:
+    """Every demo building's dwellings (loading twice adds none), and the demo accounts'
+    homes: confirmed by their community's staff, the first of each home its head."""
+    buildings = await Building.select(
+        Building.id, Building.name, Building.community.slug.as_alias("slug")
+    )
+    for b in buildings:
+        await Household.insert(
+            *(
+                Household(
+                    building=b["id"], door=door, area_dm2=area, key=households.key_of(b["id"], door)
+                )
+                for door, area in demo_dwellings(b["slug"], b["name"])
+            )
+        ).on_conflict(action="DO NOTHING")
+    by_place = {(b["slug"], b["name"]): b["id"] for b in buildings}
+    now = datetime.now(UTC)
+    for phone, (slug, name, index, confirmed) in DEMO_HOMES.items():
+        person_id = await accounts.person_id_by_phone(phone)
+        building_id = by_place.get((slug, name))
+        if person_id is None or building_id is None or await _housed(person_id):
+            continue
+        homes = await households.dwellings(building_id)
+        staff = await accounts.person_id_by_phone(STAFF_OF[slug])
+        home = homes[index % len(homes)]
+        await households.settle(
+            person_id,
+            home.id,
+            confirmed_by=staff if confirmed else None,
+            now=now,
+            head=confirmed and not any(r.is_head for r in home.residents),
+        )
+
+
+async def _housed(person_id: int) -> bool:
+    return await Person.exists().where((Person.id == person_id) & Person.household.is_not_null())
+
+
+async def building_households(building_id: int) -> list[households.Dwelling]:
+    """For the hall's demo: a building's dwellings (id, door, area_dm2) with their residents
+    (id, masked name, is_head, confirmed), in door order."""
+    return await households.dwellings(building_id)
+
+
+async def house_people(
+    building_id: int, person_ids: list[int], now: datetime | None = None
+) -> dict[int, int]:
+    """For the hall's demo: give each of these people a home in the building, confirmed by
+    a staff member of its community, the dwellings with fewest residents first and the first
+    resident of a home its head. Someone who already has a home keeps it; calling it again
+    changes nothing. Returns each person's household id."""
+    now = now or datetime.now(UTC)
+    community_id = await places.building_community(building_id)
+    staff = (
+        await Membership.select(Membership.person)
+        .where((Membership.role == Role.COMMUNITY_STAFF) & (Membership.scope_id == community_id))
+        .first()
+    )
+    confirmed_by = staff["person"] if staff else None
+    homes = await households.dwellings(building_id)
+    if not homes:
+        return {}
+    count = {h.id: len(h.residents) for h in homes}
+    heads = {h.id for h in homes if any(r.is_head for r in h.residents)}
+    placed: dict[int, int] = {}
+    current = await Person.select(Person.id, Person.household).where(
+        Person.id.is_in(person_ids or [0])
+    )
+    known = {r["id"]: r["household"] for r in current}
+    for person_id in person_ids:
+        if person_id not in known:
+            continue
+        if known[person_id] is not None:
+            placed[person_id] = known[person_id]
+            continue
+        home = min(homes, key=lambda h: count[h.id])
+        head = home.id not in heads and confirmed_by is not None
+        await households.settle(person_id, home.id, confirmed_by=confirmed_by, now=now, head=head)
+        count[home.id] += 1
+        if head:
+            heads.add(home.id)
+        placed[person_id] = home.id
+    return placed
+
+
 async def load() -> None:
     from civic import features
 
     await load_places()
     await load_accounts()
+    await load_households()
     for feature in features.load():
         if feature.demo is not None:
             await feature.demo()

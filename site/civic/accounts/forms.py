@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from civic.accounts import service
 from civic.accounts.tables import Person
+from civic.places import households
 from civic.places import service as places
+from civic.places.tables import Household
 from civic.web.forms import Form, chosen_id, name, text
 from civic.web.i18n import _
 
@@ -18,6 +20,7 @@ SIGNUP = {
     "password": PASSWORD,
     "community": text(40),
     "building": chosen_id(),
+    "door": name(Household.door),
 }
 NEW_PERSON = {
     "phone": PHONE,
@@ -57,4 +60,14 @@ async def check_signup(form: Form) -> tuple[str, int | None, int | None]:
         or await places.building_community(building_id) != community.id
     ):
         form.error("building", _("这个楼门不属于所选社区，请重新选择。"))
+    door = form.get("door")
+    if door and not form.get("building"):
+        form.error("building", _("填了门牌号，请再选择楼门。"))
+    elif (
+        door
+        and building_id is not None
+        and "building" not in form.errors
+        and await households.find_dwelling(building_id, door) is None
+    ):
+        form.error("door", _("这栋楼还没有登记这个门牌。可以先不填，注册后到社区居委会登记。"))
     return phone, community.id if community else None, building_id

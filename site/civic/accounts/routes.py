@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+
 from litestar import Controller, Request, get, post
 from litestar.datastructures import Cookie
 from litestar.di import NamedDependency
@@ -14,11 +16,14 @@ from civic.accounts.guards import signed_in
 from civic.accounts.roles import STAFF_ROLES, Scope
 from civic.accounts.throttle import LoginThrottle
 from civic.accounts.viewer import SESSION_KEY, SignedIn
+from civic.errors import DomainError
+from civic.places import households
 from civic.places import service as places
+from civic.places.household_routes import home_context
 from civic.web.client import client_address
 from civic.web.forms import Form
 from civic.web.i18n import _
-from civic.web.pages import ELDER_COOKIE, render, safe_next, see_other
+from civic.web.pages import ELDER_COOKIE, now_of, render, safe_next, see_other
 from civic.web.sessions import renew_session
 
 # Sign-ups per client address: enough for a family or a staff member helping at the desk,
@@ -119,9 +124,16 @@ class AccountController(Controller):
                 buildings=buildings,
                 status=422,
             )
-        await service.register_resident(
+        person_id = await service.register_resident(
             phone, form.get("name"), form.get("password"), community_id, building_id
         )
+        if person_id is not None and building_id is not None and form.get("door"):
+            # The form found the dwelling; it waits for the community's confirmation. Should it
+            # have gone meanwhile, the account stands and the home is chosen later on /me.
+            with contextlib.suppress(DomainError):
+                await households.choose_home(
+                    person_id, building_id, form.get("door"), now_of(request)
+                )
         # The same answer whether or not the number was new: sign-up reveals no accounts.
         return see_other("/login?done=1&next=/me")
 
@@ -151,6 +163,7 @@ class AccountController(Controller):
             building=building,
             sections=sections,
             is_staff=viewer.holds(*STAFF_ROLES),
+            **await home_context(viewer, person.building_id),
         )
 
     @post("/prefs/elder")
