@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from civic.features import CommunityEntry, Feature, MeSection
 from civic.hall import queries
+from civic.hall.post_routes import PostController
 from civic.hall.routes import HallController, HallQueueController
 from civic.web.i18n import _
 
@@ -12,6 +13,7 @@ FEATURE = Feature(
     controllers=[
         HallController,
         HallQueueController,
+        PostController,
     ],
     entry=CommunityEntry(_("议事厅"), "hall/"),
     me=MeSection(_("我的议事"), queries.me_items),

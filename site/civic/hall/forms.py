@@ -105,6 +105,13 @@ def moment(form: Form, key: str) -> datetime | None:
 
 # Posts (posts.py) --------------------------------------------------------------------------
 
+# The stance is checked by posts.write; the text's bound is posts.MAX_TEXT, the reason's the
+# column's (Post.hidden_reason, 100). "page" is the page the form was on, to come back to.
+POST = {"stance": text(20), "text": text(1000), "parent": chosen_id(), "page": text(5)}
+EDIT = {"text": text(1000), "page": text(5)}
+HIDE = {"reason": name(100), "page": text(5)}
+REPORT = {"page": text(5)}
+
 # Votes (votes.py) --------------------------------------------------------------------------
 
 # Outcome, convention, meetings (outcome.py) ------------------------------------------------
