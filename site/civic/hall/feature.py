@@ -6,6 +6,7 @@ from civic.features import CommunityEntry, Feature, MeSection
 from civic.hall import queries
 from civic.hall.post_routes import PostController
 from civic.hall.routes import HallController, HallQueueController
+from civic.hall.vote_routes import VoteController
 from civic.web.i18n import _
 
 FEATURE = Feature(
@@ -13,6 +14,7 @@ FEATURE = Feature(
     controllers=[
         HallController,
         HallQueueController,
+        VoteController,
         PostController,
     ],
     entry=CommunityEntry(_("议事厅"), "hall/"),

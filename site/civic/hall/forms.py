@@ -114,4 +114,7 @@ REPORT = {"page": text(5)}
 
 # Votes (votes.py) --------------------------------------------------------------------------
 
+VOTE = {"option": chosen_id()}
+BALLOT = {"household": chosen_id(), "option": chosen_id(), "meeting": chosen_id()}
+
 # Outcome, convention, meetings (outcome.py) ------------------------------------------------

@@ -366,7 +366,8 @@ class VoteView:
     """For moderators: the topic's meetings a paper ballot may come from."""
     more_households: bool = False
     notice: str = ""
-    """A refusal to show above the form (set by the route)."""
+    """A refusal (or, with `done`, a confirmation) to show above the form, set by the route."""
+    done: bool = False
     errors: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -381,8 +382,10 @@ class VoteView:
             Counting.HEAD: _("每户一票，由户长投"),
         }[Counting(self.counting)]
 
-    def with_notice(self, notice: str, errors: dict[str, str] | None = None) -> VoteView:
-        return replace(self, notice=notice, errors=errors or {})
+    def with_notice(
+        self, notice: str, errors: dict[str, str] | None = None, *, done: bool = False
+    ) -> VoteView:
+        return replace(self, notice=notice, errors=errors or {}, done=done)
 
 
 def _scope_condition(topic: dict[str, Any]) -> tuple[str, int]:
