@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from civic.features import CommunityEntry, Feature, MeSection
 from civic.hall import queries
+from civic.hall.outcome_routes import OutcomeController
 from civic.hall.post_routes import PostController
 from civic.hall.routes import HallController, HallQueueController
 from civic.hall.vote_routes import VoteController
@@ -16,6 +17,7 @@ FEATURE = Feature(
         HallQueueController,
         VoteController,
         PostController,
+        OutcomeController,
     ],
     entry=CommunityEntry(_("议事厅"), "hall/"),
     me=MeSection(_("我的议事"), queries.me_items),

@@ -118,3 +118,14 @@ VOTE = {"option": chosen_id()}
 BALLOT = {"household": chosen_id(), "option": chosen_id(), "meeting": chosen_id()}
 
 # Outcome, convention, meetings (outcome.py) ------------------------------------------------
+
+# Bounds beside outcome.py's own (it checks each article, the day, the attendance, the kind):
+# at most 40 articles of 500 characters with the numbers someone typed before them.
+ARTICLES = {"articles": text(40 * 520)}
+MEETING = {
+    "kind": text(20),
+    "held_on": text(20),
+    "place": name(60),
+    "attended": text(6),
+    "minutes": text(5000),
+}
