@@ -286,9 +286,15 @@ async def test_the_first_confirmed_resident_becomes_head_and_staff_name_another(
         (Person.household == home) & (Person.household_head == True)  # noqa: E712
     )
     assert heads == [{"id": second}]
-    # 不是这户: the link goes, and the person is told.
+    # 不是这户: the link goes, the person is told, and the home keeps a head.
     await households.unconfirm(by_staff, second, home, NOW)
     assert (await viewer(second)).home is None
+    assert (await viewer(first)).home.is_head  # type: ignore[union-attr]
+    told = await Message.select(Message.text).where(Message.person == second)
+    assert told[-1] == {
+        "text": "社区核对后，您不是 3号楼2单元501 的住户。"
+        "如有误会，请在“我的”里重新选择或联系社区。"
+    }
     # Choosing again starts over, unconfirmed and not head.
     await households.choose_home(second, _b, "3号楼2单元501", NOW)
     seen = await viewer(second)

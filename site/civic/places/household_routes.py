@@ -310,6 +310,7 @@ async def _home_page(request: Request, viewer: Viewer, form: Form) -> Template:
         request,
         "places/households_home_page.html",
         home=await households.home_of(viewer.id),
+        home_leads=False,
         home_buildings=await households.home_choices(viewer.id),
         home_form=form,
         status=422,
@@ -320,8 +321,10 @@ async def home_context(viewer: Viewer, building_id: int | None) -> dict:
     """What the 我家 section of /me shows: the home, its state, the form to choose one."""
     home = await households.home_of(viewer.id)
     chosen = home.building_id if home else building_id
+    leads = home is not None and bool(households.led_buildings(viewer, home.community_id))
     return {
         "home": home,
+        "home_leads": leads,
         "home_buildings": await households.home_choices(viewer.id),
         "home_form": Form({"building": str(chosen or "")}),
     }

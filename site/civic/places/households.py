@@ -556,6 +556,47 @@ async def _lock(household_id: int) -> None:
         await Household.raw("SELECT id FROM household WHERE id = {} FOR UPDATE", household_id)
 
 
+async def _keep_a_head(household_id: int | None) -> None:
+    """Inside the home's lock, after someone left it: when its head was the one who left, the
+    resident confirmed longest becomes head, so a home with confirmed residents has a head."""
+    if household_id is None:
+        return
+    if await Person.exists().where(
+        (Person.household == household_id) & (Person.household_head == True)  # noqa: E712
+    ):
+        return
+    successor = await (
+        Person.select(Person.id)
+        .where((Person.household == household_id) & Person.household_confirmed_at.is_not_null())
+        .order_by(Person.household_confirmed_at)
+        .order_by(Person.id)
+        .first()
+    )
+    if successor:
+        await Person.update({Person.household_head: True}).where(Person.id == successor["id"])
+
+
+async def _leave(person_id: int, household_id: int | None) -> bool:
+    """The person off their home (if it is still `household_id`), and the home kept headed."""
+    if household_id is None:
+        return False
+    await _lock(household_id)
+    done = (
+        await Person.update(
+            {
+                Person.household: None,
+                Person.household_head: False,
+                Person.household_confirmed_at: None,
+                Person.household_confirmed_by: None,
+            }
+        )
+        .where((Person.id == person_id) & (Person.household == household_id))
+        .returning(Person.id)
+    )
+    await _keep_a_head(household_id)
+    return bool(done)
+
+
 async def _managers(community_id: int, building_id: int) -> list[int]:
     """Who is told that someone waits: the community's staff and the building's leader."""
     staff = await messages.holders(Role.COMMUNITY_STAFF, community_id)
@@ -609,6 +650,7 @@ async def choose_home(person_id: int, building_id: int, door: str, now: datetime
     person = await Person.select(Person.name).where(Person.id == person_id).first()
     found = await dwelling(building["community"], household_id)
     async with write_transaction(Person._meta.db):
+        await _leave(person_id, current.household_id if current else None)
         await Person.update(
             {
                 Person.household: household_id,
@@ -683,19 +725,7 @@ async def unconfirm(viewer: Viewer, person_id: int, household_id: int, now: date
     there, or moved away). They are told, and may choose their home again."""
     link = await _decided(viewer, person_id, household_id)
     async with write_transaction(Person._meta.db):
-        await _lock(household_id)
-        done = (
-            await Person.update(
-                {
-                    Person.household: None,
-                    Person.household_head: False,
-                    Person.household_confirmed_at: None,
-                    Person.household_confirmed_by: None,
-                }
-            )
-            .where((Person.id == person_id) & (Person.household == household_id))
-            .returning(Person.id)
-        )
+        done = await _leave(person_id, household_id)
         if done and person_id != viewer.id:
             await messages.tell(
                 [person_id],
@@ -730,15 +760,13 @@ async def make_head(viewer: Viewer, person_id: int, household_id: int) -> None:
 
 async def leave_home(person_id: int) -> None:
     """The person no longer lives there (or chose wrongly): the link, its confirmation and
-    headship go. The building stays theirs until they choose another home."""
-    await Person.update(
-        {
-            Person.household: None,
-            Person.household_head: False,
-            Person.household_confirmed_at: None,
-            Person.household_confirmed_by: None,
-        }
-    ).where(Person.id == person_id)
+    headship go (to the resident confirmed longest). The building stays theirs until they
+    choose another home."""
+    current = await _link(person_id)
+    if current is None:
+        return
+    async with write_transaction(Person._meta.db):
+        await _leave(person_id, current.household_id)
 
 
 # Demo and tests --------------------------------------------------------------------------
