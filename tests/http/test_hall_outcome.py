@@ -13,10 +13,12 @@ import pytest
 from civic.accounts.roles import Role
 from civic.accounts.viewer import Viewer, load_viewer
 from civic.app import create_app
-from civic.hall import outcome, service
+from civic.hall import outcome, service, votes
 from civic.hall.service import TopicInput
-from civic.hall.tables import Article, Meeting, Signature, Topic
+from civic.hall.tables import Article, Meeting, Signature, Topic, VoteOption
 from civic.hall.workflow import Verb
+from civic.places import service as places
+from civic.places.tables import Household
 from civic.settings import Settings
 from civic.web.clock import FixedClock
 from tests import builders
@@ -296,3 +298,80 @@ async def test_no_outcome_before_publishing_nor_under_another_community(client, 
     crossed = await post_form(client, f"/c/{other.slug}/hall/{topic['id']}/sign", {})
     assert crossed.status_code == 404
     assert await Signature.count() == 0
+
+
+@pytest.mark.parametrize(
+    ("against_area", "verdict", "lines"),
+    [
+        (
+            10_000,
+            "通过",
+            [
+                "参与户数 4/6（66.7%），达到三分之二",
+                "参与面积 400.00/600.00 m²（66.7%），达到三分之二",
+                "同意户数 3/4（75.0%），达到四分之三",
+                "同意面积 300.00/400.00 m²（75.0%），达到四分之三",
+            ],
+        ),
+        (
+            20_000,  # heads reach three quarters, the area does not
+            "未通过",
+            [
+                "参与户数 4/6（66.7%），达到三分之二",
+                "参与面积 500.00/700.00 m²（71.4%），达到三分之二",
+                "同意户数 3/4（75.0%），达到四分之三",
+                "同意面积 300.00/500.00 m²（60.0%），未达到四分之三",
+            ],
+        ),
+    ],
+)
+async def test_the_vote_at_its_boundaries_on_the_outcome_page_and_in_the_pdf(
+    client, place, tmp_path, against_area, verdict, lines
+):
+    """A lift for one building (《民法典》第二百七十八条, 改建): 4 of 6 households take part,
+    exactly two thirds; 3 of those 4 agree, exactly three quarters."""
+    c, staff = place["c"], place["staff"]
+    building = await places.create_building(c.id, "1号楼")
+    homes = []
+    for n in range(6):
+        area = against_area if n == 3 else 10_000
+        rows = await Household.insert(
+            Household(building=building, door=f"1-{n + 1}01", area_dm2=area, key=f"{building}:{n}")
+        ).returning(Household.id)
+        homes.append(rows[0]["id"])
+    given = TopicInput(
+        "1号楼加装电梯", "费用按楼层分摊。", Topic.Scope.BUILDING, building_id=building
+    )
+    topic = await service.open_topic(staff, c.id, given, NOW)
+    setup = service.VoteSetup(
+        Topic.Counting.HOUSEHOLD, Topic.Threshold.SPECIAL, tally_while_open=True, vote_until=None
+    )
+    await service.set_up_vote(staff, topic, setup, NOW)
+    for verb in (Verb.DELIBERATE, Verb.OPEN_VOTE):
+        await service.step(staff, await service.load(topic["id"], c.id), verb, NOW)
+    topic = await service.load(topic["id"], c.id)
+    options = {
+        r["label"]: r["id"]
+        for r in await VoteOption.select(VoteOption.id, VoteOption.label).where(
+            VoteOption.topic == topic["id"]
+        )
+    }
+    for n, choice in enumerate(("同意", "同意", "同意", "不同意")):
+        await votes.enter_paper(staff, topic, homes[n], options[choice], None, NOW)
+    await service.step(
+        staff, topic, Verb.PUBLISH, NOW, outcome=(Topic.Outcome.DECISION, "按表决结果办。")
+    )
+
+    page = await client.get(f"/c/{c.slug}/hall/{topic['id']}/outcome")
+    shown = text_of(page.text)
+    assert f"表决结果：{verdict}" in shown
+    for line in lines:
+        assert line in shown
+    pdf = await client.get(f"/c/{c.slug}/hall/{topic['id']}/outcome.pdf")
+    assert pdf.status_code == 200 and len(pdf.content) <= 150 * 1024
+    text = _pdf_text(pdf.content, tmp_path)
+    assert f"表决结果：{verdict}" in text
+    for line in lines:
+        assert re.sub(r"\s+", "", line) in text
+    assert "同意3300.00" in text  # the tally: option, households, area
+    assert "第二百七十八条" in text  # the threshold it was held to

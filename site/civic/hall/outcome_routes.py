@@ -15,7 +15,7 @@ from litestar.response import Redirect, Template
 from civic.accounts.guards import signed_in
 from civic.accounts.viewer import MaybeSignedIn, SignedIn, Viewer
 from civic.errors import DomainError, Invalid, NotFound
-from civic.hall import forms, outcome, queries, service
+from civic.hall import forms, outcome, queries, service, votes
 from civic.hall.workflow import STATUS_LABELS, S
 from civic.notices.pdf import pdf_response, render_pdf
 from civic.notices.qr import qr_svg
@@ -59,7 +59,7 @@ async def _context(
         "outcome": await outcome.view(topic, standing),
         "meetings": await outcome.meetings(topic),
         "dates": stage_dates(topic),
-        "vote": None,
+        "vote": await votes.view(topic, standing, now_of(request)),
         "topic_url": f"/c/{slug}/hall/{topic_id}/",
     }
 
