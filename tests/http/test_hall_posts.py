@@ -348,3 +348,17 @@ async def test_a_topic_not_yet_accepted_has_no_posts_for_strangers(client: Async
     )
     assert posted.status_code == 404
     assert await Post.count() == 0
+
+
+async def test_a_page_of_a_hundred_posts_is_light_on_the_wire(client: AsyncTestClient):
+    h = await hall()
+    text = "我同意在北侧加装电梯，但希望施工时间避开午休，并且先公示费用分摊方案。"
+    for n in range(20):
+        top = await write(h, h.author_id, f"{n}：{text}")
+        for _ in range(4):
+            await write(h, h.neighbour_id, text, parent_id=top)
+    for who in (h.neighbour, h.staff):
+        await sign_in(client, who)
+        response = await client.get(f"{h.base}/posts", headers={"Accept-Encoding": "br, gzip"})
+        assert len(re.findall(r'<article class="post', response.text)) == 100
+        assert response.num_bytes_downloaded <= 30 * 1024, (who, response.num_bytes_downloaded)
