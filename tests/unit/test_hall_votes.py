@@ -236,6 +236,12 @@ async def test_head_only_counting_refuses_the_other_residents(world):
     assert refused.value.message == "这项表决每户由户长投票，请和您家户长商量。"
     assert await votes.cast(world.head, topic, yes, NOW) == "cast"
     assert [r["person"] for r in await vote_rows(topic)] == [world.head.id]
+    # The other residents are told why they may not vote, and that the head did.
+    topic = await service.load(topic["id"], world.community)
+    shown = await votes.view(topic, service.standing(world.family[2], topic), NOW)
+    assert shown is not None and not shown.may_vote
+    assert shown.why_not == "这项表决每户由户长投票，请和您家户长商量。"
+    assert shown.home_note == "您家已经投过票：李** 于 12月01日 10:00 在网上投票。"
 
 
 async def test_a_closed_vote_is_refused(world):

@@ -181,6 +181,14 @@ async def _ballot_of(voter: str) -> Ballot | None:
     return _ballot(rows[0], None, {rows[0]["option"]: rows[0]["label"]})
 
 
+HOME_VOTED = _("您家已经投过票：")
+
+
+def _home_voted(ballot: Ballot | None) -> str:
+    words = ballot.words if ballot else ""
+    return HOME_VOTED + _("{words}。每户一票，以先投的为准。").format(words=words)
+
+
 class AlreadyVoted(InvalidTransition):
     """The home (or the household on paper) has a vote already: who cast it, and when."""
 
@@ -246,10 +254,7 @@ async def cast(viewer: Viewer, topic: dict[str, Any], option_id: int, now: datet
         if changed:
             return "changed"
         ballot = await _ballot_of(voter)
-    words = ballot.words if ballot else ""
-    raise AlreadyVoted(
-        _("您家已经投过票：{words}。每户一票，以先投的为准。").format(words=words), ballot
-    )
+    raise AlreadyVoted(_home_voted(ballot), ballot)
 
 
 async def _household_in_scope(topic: dict[str, Any], household_id: int) -> int | None:
@@ -373,6 +378,13 @@ class VoteView:
     @property
     def may_change(self) -> bool:
         return self.may_vote and self.ballot is not None and self.ballot.mine
+
+    @property
+    def home_note(self) -> str:
+        """That someone else voted for the viewer's home, when `why_not` does not say so."""
+        if self.ballot is None or self.ballot.mine or self.why_not.startswith(HOME_VOTED):
+            return ""
+        return _("您家已经投过票：{words}。").format(words=self.ballot.words)
 
     @property
     def counting_label(self) -> str:
