@@ -42,7 +42,7 @@ async def _vote_part(
     else:
         context = await topic_context(request, viewer, slug, topic_id, 1)
         topic, standing = context["topic"], context["standing"]
-    shown = await votes.view(topic, standing, now)
+    shown = context.get("vote") or await votes.view(topic, standing, now)
     if shown is None:
         raise NotFound(_("这个议题没有表决。"))
     context["vote"] = shown.with_notice(notice, errors, done=done)
