@@ -389,6 +389,7 @@ async def test_the_page_shows_each_viewer_what_they_may_see_in_two_queries():
     ]
     staff = await posts.page(t, service.standing(p.staff, t), 1, later)
     assert [(s.author, s.reports) for s in staff.items[-2:]] == [("李桂芳", 0), ("李桂芳", 1)]
+    assert not any(s.may_report for s in staff.items)  # staff hide rather than report
     visitor = await posts.page(t, service.standing(None, t), 1, NOW + timedelta(minutes=11))
     assert (visitor.may_post, visitor.why_not, visitor.signed_in) == (
         False,

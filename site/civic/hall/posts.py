@@ -378,6 +378,7 @@ class ShownPost:
     """The viewer has reported it."""
     may_edit: bool
     may_report: bool
+    """Anyone signed in but its author, on a post still shown; moderators hide instead."""
     replies: tuple[ShownPost, ...] = ()
 
 
@@ -473,7 +474,7 @@ async def page(
             reports=row["reports"] if moderator and not hidden else 0,
             reported=row["reported"] is not None,
             may_edit=mine and not hidden and is_open and now <= edit_deadline(created),
-            may_report=viewer is not None and not mine and not hidden,
+            may_report=viewer is not None and not (mine or hidden or moderator),
             replies=replies,
         )
 
