@@ -131,6 +131,11 @@ async def test_a_resident_votes_without_javascript_and_changes_the_vote_with_htm
     )
     assert rows == [{"option": ids["同意"], "household": place["home"], "area_dm2": 9050}]
 
+    page = await client.get(f"/c/{c.slug}/hall/{topic_id}/")
+    assert page.status_code == 200
+    assert f'value="{ids["同意"]}" required checked' in page.text  # the page a reload shows
+    assert "您投的是： 同意" in text_of(page.text)
+
     changed = await post_form(client, url, {"option": str(ids["不同意"])}, headers=HX)
     assert changed.status_code == 200
     assert changed.text.lstrip().startswith("<section")  # the fragment alone
