@@ -5,7 +5,8 @@ A feature declares its workflow as data — its states (label, broad group, the 
 state sets), its moves (from which states, to which, who may, whether a note is needed) and
 its deadlines — and gets from it:
 - `allowed()` / `available()`: what a person standing in these parties may do now, asked by
-  services and by templates deciding which buttons to show;
+  services and by templates deciding which buttons to show; a move's `primary` flag says
+  which of them to offer first, and its `confirm` text that it is asked once more;
 - `apply()`: the one write of a move. The UPDATE is guarded by the row's version, not only by
   its state, so a step that keeps the state (a reply, a hand-back) still counts as a change:
   a double tap is recorded once, and an actor holding a stale row (a claimer whose claim was
@@ -64,6 +65,13 @@ class Move(Generic[St]):
     parties: frozenset[Any]
     label: str = ""
     needs_note: bool = False
+    primary: bool = False
+    """The step that carries the record on from its sources: pages offer it first, and the
+    other moves available (side steps, refusals) behind "更多操作"."""
+    confirm: str = ""
+    """What this move loses, said in plain words to the person about to make it. A move that
+    declares it is asked once more: its button leads to a page that says this and holds the
+    form that makes the move."""
 
 
 def move(
@@ -74,8 +82,19 @@ def move(
     label: str = "",
     *,
     needs_note: bool = False,
+    primary: bool = False,
+    confirm: str = "",
 ) -> Move[St]:
-    return Move(name, frozenset(sources), target, frozenset(parties), label, needs_note)
+    return Move(
+        name,
+        frozenset(sources),
+        target,
+        frozenset(parties),
+        label,
+        needs_note,
+        primary,
+        confirm,
+    )
 
 
 @dataclass(frozen=True)

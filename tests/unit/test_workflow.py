@@ -14,11 +14,12 @@ from civic.accounts.viewer import Viewer, load_viewer
 from civic.errors import DomainError, InvalidTransition, NotAllowed
 from civic.suggestions import service as cases
 from civic.suggestions.tables import Case, CaseEvent
-from civic.suggestions.workflow import CASES
+from civic.suggestions.workflow import CASES, L, staff_steps
+from civic.suggestions.workflow import Party as CaseParty
 from civic.suggestions.workflow import Verb as CaseVerb
 from civic.wishes import service as wishes
 from civic.wishes.tables import Helper, HelperEvent, Wish, WishEvent
-from civic.wishes.workflow import WISHES, Party, S, Verb
+from civic.wishes.workflow import REPORTS, WISHES, Party, ReportVerb, S, Verb, steps
 from civic.workflow import Group, State, Workflow, move
 from tests import builders
 
@@ -85,6 +86,40 @@ def test_check_names_the_reason_a_move_cannot_be_made():
         CASES.check(CaseVerb.ACCEPT, Case.Status.CLOSED, {"holder"})
     with pytest.raises(DomainError):
         CASES.check(CaseVerb.ANSWER, Case.Status.ACCEPTED, {"holder"}, note=" ")
+
+
+def test_a_move_says_whether_it_comes_first_and_whether_it_asks_once_more():
+    plain = move("go", {Light.RED}, Light.GREEN, {"anyone"}, "走")
+    assert (plain.primary, plain.confirm) == (False, "")  # what a declaration without them gets
+    first = move("go", {Light.RED}, Light.GREEN, {"anyone"}, "走", primary=True)
+    losing = move("stop", {Light.GREEN}, Light.RED, {"anyone"}, "停", confirm="停下就走不了了")
+    assert first.primary and not first.confirm
+    assert losing.confirm == "停下就走不了了" and not losing.primary
+
+
+def test_pages_read_the_steps_that_come_first_and_those_that_ask_once_more():
+    holder = {CaseParty.HOLDER, CaseParty.COMMUNITY}
+    primary, more = staff_steps(Case.Status.SUBMITTED, L.COMMUNITY, holder)
+    assert primary == [CaseVerb.ACCEPT]
+    assert CaseVerb.REJECT in more and CaseVerb.HAND_BACK not in more
+    assert CASES.moves[CaseVerb.REJECT].confirm
+    # The community is the first desk: nothing to hand back to. The street may, and may not
+    # reject or merge what it was summoned to.
+    primary, more = staff_steps(Case.Status.IN_PROGRESS, L.COMMUNITY, holder)
+    assert primary == [CaseVerb.ANSWER] and CaseVerb.HAND_BACK not in more
+    primary, more = staff_steps(Case.Status.IN_PROGRESS, L.STREET, {CaseParty.HOLDER})
+    assert primary == [CaseVerb.ANSWER]
+    assert more == [CaseVerb.REPLY, CaseVerb.ESCALATE, CaseVerb.HAND_BACK]
+    primary, more = staff_steps(Case.Status.IN_PROGRESS, L.DEPARTMENT, {CaseParty.HOLDER})
+    assert CaseVerb.ESCALATE not in more and CaseVerb.HAND_BACK in more
+
+    first, rest = steps(S.CLAIMED, {Party.HELPER, Party.CLAIMER})
+    assert [m.name for m in first] == [Verb.FULFIL] and [m.name for m in rest] == [Verb.RELEASE]
+    assert rest[0].confirm and not first[0].confirm
+    first, rest = steps(S.SUBMITTED, {Party.STAFF})
+    assert [m.name for m in first] == [Verb.APPROVE]
+    assert [m.name for m in rest] == [Verb.RETURN, Verb.REJECT, Verb.WITHDRAW]
+    assert REPORTS.moves[ReportVerb.REVOKE].confirm
 
 
 # Moves against the database ------------------------------------------------------------------

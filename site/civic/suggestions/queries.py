@@ -22,6 +22,7 @@ from civic.suggestions.workflow import (
     L,
     S,
     Verb,
+    one_tap,
 )
 from civic.web import codes
 from civic.web.clock import local
@@ -90,6 +91,18 @@ class CaseRow:
     reopened: bool
     adopted: bool
     rating: str
+    level: L = L.COMMUNITY
+    community: str = ""  # the community it is from, named on the street's and departments' desks
+    community_id: int = 0
+
+    @property
+    def tap(self) -> Verb | None:
+        """The step a queue row offers as one tap, for the desk holding the case."""
+        return one_tap(self.status, self.level)
+
+    @property
+    def tap_label(self) -> str:
+        return VERB_LABELS[self.tap] if self.tap else ""
 
     @property
     def label(self) -> str:
@@ -127,6 +140,7 @@ LIST_COLUMNS = (
     Case.reopened,
     Case.adopted_at,
     Case.rating,
+    Case.community,
     Case.community.name.as_alias("community_name"),
     Case.community.street.name.as_alias("street_name"),  # type: ignore[union-attr]
     Case.department.name.as_alias("department_name"),
@@ -158,6 +172,9 @@ def case_row(r: dict, now: datetime) -> CaseRow:
         reopened=r["reopened"],
         adopted=r["adopted_at"] is not None,
         rating=RATING_LABELS.get(r["rating"], "") if r["rating"] else "",
+        level=L(r["level"]),
+        community=r["community_name"] or "",
+        community_id=r["community"],
     )
 
 
@@ -314,11 +331,25 @@ class Queue:
     mine: list[CaseRow]  # waiting for this desk, overdue first
     elsewhere: list[CaseRow]  # sent up or down, held by someone else
     waiting: list[CaseRow]  # feedback given, waiting for the filer's rating
+    communities: list[tuple[int, str]] = field(default_factory=list)
+    """The communities the desk's cases come from, by name: the filter's choices."""
+    community_id: int | None = None
+    """The community the queue is filtered to, when it is."""
 
 
-def _queue(rows: list[dict], now: datetime, is_mine: Callable[[dict], bool]) -> Queue:
+def _queue(
+    rows: list[dict],
+    now: datetime,
+    is_mine: Callable[[dict], bool],
+    community_id: int | None = None,
+) -> Queue:
+    """The rows in the desk's three lists; with `community_id`, those from that community only
+    (the choices still list every community the desk has cases from)."""
     mine, elsewhere, waiting = [], [], []
+    communities = sorted({(r["community"], r["community_name"]) for r in rows}, key=lambda c: c[1])
     for r in rows:
+        if community_id is not None and r["community"] != community_id:
+            continue
         row = case_row(r, now)
         if row.status is S.FEEDBACK:
             waiting.append(row)
@@ -329,7 +360,7 @@ def _queue(rows: list[dict], now: datetime, is_mine: Callable[[dict], bool]) -> 
     mine.sort(key=queue_order)
     elsewhere.sort(key=queue_order)
     waiting.sort(key=lambda r: r.filed_at)
-    return Queue(mine, elsewhere, waiting)
+    return Queue(mine, elsewhere, waiting, communities, community_id)
 
 
 _QUEUED = (*OPEN, S.FEEDBACK)
@@ -347,23 +378,26 @@ async def community_queue(
     return _queue(await query, now, lambda r: r["level"] == L.COMMUNITY)
 
 
-async def street_queue(street_id: int, now: datetime) -> Queue:
-    """Cases escalated to the street from any of its communities, and those it sent on."""
+async def street_queue(street_id: int, now: datetime, community_id: int | None = None) -> Queue:
+    """Cases escalated to the street from any of its communities, and those it sent on; with
+    `community_id`, those of one community."""
     rows = await Case.select(*LIST_COLUMNS, Case.community.slug.as_alias("slug")).where(
         (Case.community.street == street_id)
         & Case.status.is_in(list(OPEN))
         & Case.level.is_in([L.STREET, L.DEPARTMENT])
     )
-    return _queue(rows, now, lambda r: r["level"] == L.STREET)
+    return _queue(rows, now, lambda r: r["level"] == L.STREET, community_id)
 
 
-async def department_queue(department_id: int, now: datetime) -> Queue:
+async def department_queue(
+    department_id: int, now: datetime, community_id: int | None = None
+) -> Queue:
     rows = await Case.select(*LIST_COLUMNS).where(
         (Case.department == department_id)
         & (Case.level == L.DEPARTMENT)
         & Case.status.is_in(list(OPEN))
     )
-    return _queue(rows, now, lambda r: True)
+    return _queue(rows, now, lambda r: True, community_id)
 
 
 async def queue_row(code: str, now: datetime) -> CaseRow | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlsplit
 
 from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import UploadFile
@@ -12,7 +13,7 @@ from litestar.response import Redirect, Template
 from civic.accounts import service as accounts
 from civic.accounts.roles import Role
 from civic.accounts.viewer import MaybeSignedIn, Viewer
-from civic.errors import DomainError, NotFound, Throttled
+from civic.errors import DomainError, InvalidTransition, NotAllowed, NotFound, Throttled
 from civic.notices.pdf import pdf_response, render_pdf
 from civic.notices.qr import qr_svg
 from civic.photos import service as photos
@@ -23,8 +24,6 @@ from civic.settings import CaseClocks
 from civic.suggestions import forms, queries, report, service
 from civic.suggestions.tables import Case
 from civic.suggestions.workflow import (
-    CASES,
-    FILER_VERBS,
     LEVEL_LABELS,
     RATING_LABELS,
     STATUS_LABELS,
@@ -33,6 +32,9 @@ from civic.suggestions.workflow import (
     Party,
     S,
     Verb,
+    confirm_text,
+    done_notice,
+    staff_steps,
 )
 from civic.web import codes
 from civic.web.client import client_address
@@ -67,6 +69,33 @@ def _quota(request: Request, limit: int, window: int, message: str) -> Quota:
 def _proven(request: Request, code: str) -> bool:
     session = request.scope.get("session")
     return isinstance(session, dict) and code in session.get(PROVEN, [])
+
+
+DONE = "done"  # session key: the step just taken, and the page that is to say so
+
+
+def tell_done(request: Request, back: str, verb: str) -> None:
+    """Remember, for the page a step redirects to, which step was taken, so that page can say
+    what happened (`told_done`). Kept in the session, and only when there is one: everyone who
+    takes a step has one already (staff and helpers are signed in, a filer who rates has
+    signed in or proved it with their phone's digits, which the session keeps), so this never
+    creates a session for a visitor. Not in the address (?done=…): the pages people bookmark,
+    share and print keep their address, a reload or a shared link does not say it again, and a
+    one-time key's replay goes to the same address as the first answer."""
+    session = request.scope.get("session")
+    if isinstance(session, dict) and session:
+        request.set_session({**session, DONE: [urlsplit(back).path, verb]})
+
+
+def told_done(request: Request, path: str) -> str:
+    """The step taken just before coming to `path`, said in words, once; "" otherwise."""
+    session = request.scope.get("session")
+    kept = session.get(DONE) if isinstance(session, dict) else None
+    if not isinstance(kept, list) or len(kept) != 2:
+        return ""
+    request.set_session({k: v for k, v in session.items() if k != DONE})  # type: ignore[union-attr]
+    same = kept[0].rstrip("/") == urlsplit(path).path.rstrip("/")  # the route's path has none
+    return done_notice(kept[1]) if same else ""
 
 
 def _remember(request: Request, code: str) -> None:
@@ -283,6 +312,21 @@ class CaseController(Controller):
             status=404,
         )
 
+    async def _read(
+        self, request: Request, viewer: Viewer | None, code: str
+    ) -> tuple[queries.CasePage, service.CaseRef, set[Party], list[Verb], list[Verb]]:
+        """The case as the viewer stands to it, and the staff steps they can take now: the
+        primary ones, and the rest (更多操作)."""
+        now = now_of(request)
+        await service.close_unrated(now, code=code, clocks=clocks_of(request))
+        page = await queries.case_page(code, now)
+        if page is None:
+            raise NotFound(_("没有找到这个查询码，请核对回执上的 8 位查询码。"))
+        case = service.CaseRef(page.case, page.case["street_id"])
+        found = service.parties(viewer, case, _proven(request, code))
+        primary, more = staff_steps(case.status, case.level, found)
+        return page, case, found, primary, more
+
     async def _page(
         self,
         request: Request,
@@ -290,27 +334,14 @@ class CaseController(Controller):
         code: str,
         *,
         notice: str = "",
+        done: str = "",
         status: int = 200,
         form: Form | None = None,
     ) -> Template:
-        now = now_of(request)
-        await service.close_unrated(now, code=code, clocks=clocks_of(request))
+        page, case, found, primary, more = await self._read(request, viewer, code)
         proven = _proven(request, code)
-        page = await queries.case_page(code, now)
-        if page is None:
-            raise NotFound(_("没有找到这个查询码，请核对回执上的 8 位查询码。"))
-        case = service.CaseRef(page.case, page.case["street_id"])
-        found = service.parties(viewer, case, proven)
         staff = service.is_staff_of(viewer, case)
         sees = service.may_see_content(viewer, case, proven)
-        verbs = [
-            Verb(m.name) for m in CASES.available(case.status, found) if m.name not in FILER_VERBS
-        ]
-        departments = (
-            await places.departments()
-            if Verb.ESCALATE in verbs and (case.level is L.STREET)
-            else []
-        )
         return render(
             request,
             "suggestions/case.html",
@@ -321,29 +352,77 @@ class CaseController(Controller):
             staff=staff,
             is_filer=Party.FILER in found,
             may_rate=Party.FILER in found and case.status is S.FEEDBACK,
-            verbs=verbs,
-            verb_labels=VERB_LABELS,
-            departments=departments,
-            level=case.level,
-            level_labels=LEVEL_LABELS,
+            primary=primary,
+            more=more,
+            confirms={v: confirm_text(v) for v in more},
+            done=done,
+            **await self._step_context(case, [*primary, *more]),
             ratings=list(RATING_LABELS.items()),
             filed=request.query_params.get("filed") == "1",
             notice=notice,
             form=form or Form(),
-            now=now,
+            now=now_of(request),
             status=status,
         )
 
+    async def _step_context(self, case: service.CaseRef, verbs: list[Verb]) -> dict[str, Any]:
+        """What the forms of these steps need: labels, and the departments a street may
+        blow the whistle to."""
+        departments = (
+            await places.departments() if Verb.ESCALATE in verbs and case.level is L.STREET else []
+        )
+        return {
+            "verb_labels": VERB_LABELS,
+            "departments": departments,
+            "level": case.level,
+            "level_labels": LEVEL_LABELS,
+        }
+
     @get("/{code:str}")
     async def case(
-        self, request: Request, visitor: MaybeSignedIn, code: FromPath[TypedCode]
+        self,
+        request: Request,
+        visitor: MaybeSignedIn,
+        code: FromPath[TypedCode],
     ) -> Template | Redirect:
         wanted = codes.normalise(code)
         if wanted != code and codes.is_well_formed(wanted):
             return see_other(f"/s/{wanted}")
         if not codes.is_well_formed(wanted):
             raise NotFound(_("没有找到这个查询码，请核对回执上的 8 位查询码。"))
-        return await self._page(request, visitor, wanted)
+        return await self._page(request, visitor, wanted, done=told_done(request, f"/s/{wanted}"))
+
+    @get("/{code:str}/confirm")
+    async def confirm(
+        self,
+        request: Request,
+        visitor: MaybeSignedIn,
+        code: FromPath[TypedCode],
+        step: FromQuery[forms.Confirmable] = "",
+    ) -> Template | Redirect:
+        """A step that loses something, asked once more: what will happen, and the form that
+        takes the step. Nothing changes here; with htmx, the same section in place."""
+        if not step:
+            return see_other(f"/s/{code}")
+        page, case, _found, primary, more = await self._read(request, visitor, code)
+        verb = Verb(step)
+        if verb not in (*primary, *more):
+            if not service.is_staff_of(visitor, case):
+                raise NotAllowed(_("您现在不能这样处理这件事。"))
+            raise InvalidTransition(
+                _("这件事现在是“{state}”，不能再这样处理。").format(state=page.row.label)
+            )
+        return render(
+            request,
+            "suggestions/confirm.html",
+            fragment="suggestions/_confirm.html",
+            page=page,
+            row=page.row,
+            verb=verb,
+            what=confirm_text(verb),
+            form=Form(),
+            **await self._step_context(case, [verb]),
+        )
 
     @post("/{code:str}/verify")
     async def verify(
@@ -387,6 +466,7 @@ class CaseController(Controller):
                 status=refused.status_code,
                 form=form,
             )
+        tell_done(request, f"/s/{code}", Verb.RATE)
         return see_other(f"/s/{code}")
 
     @post("/{code:str}/act")
@@ -401,10 +481,11 @@ class CaseController(Controller):
             return await self._after_step(request, visitor, code, back)
         try:
             form.check()
+            verb = Verb(form.get("verb"))
             await service.act(
                 visitor,
                 code,
-                Verb(form.get("verb")),
+                verb,
                 now_of(request),
                 note=form.get("note"),
                 department_id=form.int("department"),
@@ -430,20 +511,35 @@ class CaseController(Controller):
                 form=form,
             )
         await once.done(back)
-        return await self._after_step(request, visitor, code, back)
+        return await self._after_step(request, visitor, code, back, verb)
 
     async def _after_step(
-        self, request: Request, visitor: Viewer | None, code: str, back: str
+        self,
+        request: Request,
+        visitor: Viewer | None,
+        code: str,
+        back: str,
+        verb: Verb | None = None,
     ) -> Template | Redirect:
         """After a step: the queue row it was taken from (htmx, for the case's staff), or
-        the page it was taken on."""
+        the page it was taken on, saying what was done."""
         if wants_fragment(request) and service.is_staff_of(visitor, await service.load(code)):
-            return await self._row(request, code, back)
+            return await self._row(request, code, back, done=done_notice(verb) if verb else "")
+        if verb:
+            tell_done(request, back, verb)
         return see_other(back)
 
     async def _row(
-        self, request: Request, code: str, back: str, notice: str = "", status: int = 200
+        self,
+        request: Request,
+        code: str,
+        back: str,
+        notice: str = "",
+        status: int = 200,
+        done: str = "",
     ) -> Template:
+        """The queue row after a step, marked to take the focus once swapped in. A street's
+        or department's desk names the community the case is from; a community's own not."""
         now = now_of(request)
         row = await queries.queue_row(code, now)
         return render(
@@ -451,8 +547,11 @@ class CaseController(Controller):
             "suggestions/_queue_row.html",
             row=row,
             notice=notice,
+            done=done,
             now=now,
             back=back,
+            show_community=not back.startswith("/staff/c/"),
+            swapped=True,
             status=status,
         )
 

@@ -11,20 +11,29 @@ from litestar.response import Template
 from civic.accounts.guards import requires
 from civic.accounts.roles import Role
 from civic.accounts.viewer import Place, SignedIn, may_act
-from civic.suggestions import queries, service
+from civic.suggestions import forms, queries, service
 from civic.suggestions.report import Reader
-from civic.suggestions.routes import clocks_of, report_response
+from civic.suggestions.routes import clocks_of, report_response, told_done
 from civic.web.i18n import _
 from civic.web.pages import now_of, render
 
 
-def _queue_page(request: Request, heading: str, queue: queries.Queue, **context: Any) -> Template:
+def _queue_page(
+    request: Request,
+    heading: str,
+    queue: queries.Queue,
+    *,
+    report_url: str = "",
+    **context: Any,
+) -> Template:
     return render(
         request,
         "suggestions/queue.html",
         heading=heading,
         queue=queue,
         now=now_of(request),
+        done=told_done(request, request.url.path),
+        report_url=report_url,
         **context,
     )
 
@@ -34,7 +43,12 @@ class CaseQueueController(Controller):
         "/staff/c/{slug:str}/suggestions/",
         guards=[requires(Role.COMMUNITY_STAFF, Role.PARTY_REPRESENTATIVE)],
     )
-    async def community(self, request: Request, viewer: SignedIn, slug: FromPath[str]) -> Template:
+    async def community(
+        self,
+        request: Request,
+        viewer: SignedIn,
+        slug: FromPath[str],
+    ) -> Template:
         """The community's queue; a party representative sees the cases addressed to them."""
         community = request.state["community"]
         now = now_of(request)
@@ -44,7 +58,14 @@ class CaseQueueController(Controller):
             community.id, now, representative_id=None if is_staff else viewer.id
         )
         heading = f"{community.name} · 意见箱" if is_staff else f"{community.name} · 党代表信箱"
-        return _queue_page(request, heading, queue, community=community, held_label="已上报")
+        return _queue_page(
+            request,
+            heading,
+            queue,
+            report_url=f"/staff/c/{slug}/suggestions/report" if is_staff else "",
+            community=community,
+            held_label=_("已上报"),
+        )
 
     @get(
         ["/staff/c/{slug:str}/suggestions/report", "/staff/c/{slug:str}/suggestions/report.pdf"],
@@ -86,20 +107,40 @@ class CaseQueueController(Controller):
         )
 
     @get("/staff/street/{street:str}/suggestions/", guards=[requires(Role.STREET_OFFICIAL)])
-    async def street(self, request: Request, street: FromPath[str]) -> Template:
+    async def street(
+        self,
+        request: Request,
+        street: FromPath[str],
+        community: FromQuery[forms.CommunityFilter] = None,
+    ) -> Template:
+        """The cases the street's communities blew the whistle on; `community` keeps one's."""
         place = request.state["street"]
-        queue = await queries.street_queue(place.id, now_of(request))
+        queue = await queries.street_queue(place.id, now_of(request), community)
         return _queue_page(
-            request, f"{place.name} · 吹哨案件", queue, community=None, held_label="已派职能部门"
+            request,
+            f"{place.name} · 吹哨案件",
+            queue,
+            report_url=f"/staff/street/{street}/suggestions/report",
+            community=None,
+            held_label=_("已派职能部门"),
         )
 
     @get(
         "/staff/department/{department:str}/suggestions/",
         guards=[requires(Role.DEPARTMENT_STAFF)],
     )
-    async def department(self, request: Request, department: FromPath[str]) -> Template:
+    async def department(
+        self,
+        request: Request,
+        department: FromPath[str],
+        community: FromQuery[forms.CommunityFilter] = None,
+    ) -> Template:
         place = request.state["department"]
-        queue = await queries.department_queue(place["id"], now_of(request))
+        queue = await queries.department_queue(place["id"], now_of(request), community)
         return _queue_page(
-            request, f"{place['name']} · 报到案件", queue, community=None, held_label=""
+            request,
+            f"{place['name']} · 报到案件",
+            queue,
+            community=None,
+            held_label="",
         )

@@ -68,7 +68,7 @@ CASES = Workflow(
         State(S.MERGED, _("已合并"), Group.CLOSED),
     ],
     moves=[
-        move(Verb.ACCEPT, {S.SUBMITTED}, S.ACCEPTED, {Party.HOLDER}, _("受理")),
+        move(Verb.ACCEPT, {S.SUBMITTED}, S.ACCEPTED, {Party.HOLDER}, _("受理"), primary=True),
         move(
             Verb.REPLY,
             {S.SUBMITTED, *WORKING},
@@ -77,7 +77,7 @@ CASES = Workflow(
             _("回复"),
             needs_note=True,
         ),
-        move(Verb.START, {S.ACCEPTED}, S.IN_PROGRESS, {Party.HOLDER}, _("开始办理")),
+        move(Verb.START, {S.ACCEPTED}, S.IN_PROGRESS, {Party.HOLDER}, _("开始办理"), primary=True),
         move(
             Verb.ESCALATE,
             {S.SUBMITTED, *WORKING},
@@ -86,7 +86,7 @@ CASES = Workflow(
             _("吹哨上报"),
             needs_note=True,
         ),
-        move(Verb.TAKE, {S.ESCALATED}, S.IN_PROGRESS, {Party.HOLDER}, _("报到接办")),
+        move(Verb.TAKE, {S.ESCALATED}, S.IN_PROGRESS, {Party.HOLDER}, _("报到接办"), primary=True),
         move(
             Verb.HAND_BACK,
             {S.ESCALATED, *WORKING},
@@ -95,7 +95,15 @@ CASES = Workflow(
             _("退回并指导"),
             needs_note=True,
         ),
-        move(Verb.ANSWER, WORKING, S.FEEDBACK, {Party.HOLDER}, _("反馈结果"), needs_note=True),
+        move(
+            Verb.ANSWER,
+            WORKING,
+            S.FEEDBACK,
+            {Party.HOLDER},
+            _("反馈结果"),
+            needs_note=True,
+            primary=True,
+        ),
         move(
             Verb.REJECT,
             {S.SUBMITTED, S.ACCEPTED},
@@ -103,8 +111,18 @@ CASES = Workflow(
             {Party.HOLDER},
             _("不予受理"),
             needs_note=True,
+            confirm=_(
+                "不予受理后，这件事就此关闭，不能再办理；反映人会看到您写的原因和该去哪里办。"
+            ),
         ),
-        move(Verb.MERGE, {S.SUBMITTED, *WORKING}, S.MERGED, {Party.HOLDER}, _("合并到原案件")),
+        move(
+            Verb.MERGE,
+            {S.SUBMITTED, *WORKING},
+            S.MERGED,
+            {Party.HOLDER},
+            _("合并到原案件"),
+            confirm=_("合并后，这件事关闭，到原案件里一起办理；反映人会看到原案件的查询码。"),
+        ),
         move(Verb.RATE, {S.FEEDBACK}, S.CLOSED, {Party.FILER}, _("评价")),
         move(Verb.REOPEN, {S.FEEDBACK}, S.IN_PROGRESS, {Party.FILER}, _("不满意，重新办理")),
         move(Verb.EXPIRE, {S.FEEDBACK}, S.CLOSED, {Party.CLOCK}, _("7 天未评价，自动办结")),
@@ -141,3 +159,58 @@ INTERNAL = frozenset({Verb.ESCALATE, Verb.HAND_BACK})
 
 FILER_VERBS = frozenset({Verb.FILE, Verb.RATE, Verb.REOPEN, Verb.EXPIRE})
 """Steps that are not taken from a staff desk."""
+
+ANY_LEVEL = frozenset(L)
+AT_LEVELS: dict[str, frozenset[L]] = {
+    Verb.ESCALATE: frozenset({L.COMMUNITY, L.STREET}),  # a department has no one above it
+    Verb.HAND_BACK: frozenset({L.STREET, L.DEPARTMENT}),  # the community is the first desk
+    Verb.REJECT: frozenset({L.COMMUNITY}),  # once summoned, a case goes back down, not away
+    Verb.MERGE: frozenset({L.COMMUNITY}),
+}
+"""Where a case must be for a staff step to succeed (the service refuses it elsewhere): a
+step not listed may be taken at any level. Pages offer only what can succeed."""
+
+
+def staff_steps(
+    status: S | str, level: L | str, parties: set[Party]
+) -> tuple[list[Verb], list[Verb]]:
+    """The staff steps these parties can take now, at the level the case is held: the
+    primary ones (what carries the case on, offered first), and the rest (更多操作)."""
+    moves = [
+        m
+        for m in CASES.available(status, parties)
+        if m.name not in FILER_VERBS and level in AT_LEVELS.get(m.name, ANY_LEVEL)
+    ]
+    return (
+        [Verb(m.name) for m in moves if m.primary],
+        [Verb(m.name) for m in moves if not m.primary],
+    )
+
+
+def one_tap(status: S | str, level: L | str) -> Verb | None:
+    """The step a work queue offers on a row as one tap: the first primary step of the desk
+    holding the case that needs nothing typed."""
+    primary, _more = staff_steps(status, level, {Party.HOLDER})
+    return next((v for v in primary if not MOVES[v].needs_note), None)
+
+
+def confirm_text(verb: str) -> str:
+    """What a step that loses something says before it is made; "" when it asks no more."""
+    found = MOVES.get(verb)
+    return found.confirm if found else ""
+
+
+_DONE = {
+    Verb.REJECT: _("已决定不予受理，反映人会看到原因。"),
+    Verb.MERGE: _("已合并到原案件。"),
+    Verb.RATE: _("谢谢您的评价。"),
+    Verb.REOPEN: _("已记下您不满意，这件事会重新办理。"),
+}
+
+
+def done_notice(verb: str) -> str:
+    """What the page says after a step, made from the step's label."""
+    if verb in _DONE:
+        return _DONE[Verb(verb)]
+    found = MOVES.get(verb)
+    return _("已{step}。").format(step=found.label) if found and found.label else ""

@@ -9,11 +9,13 @@ from civic.web.forms import name, number, text
 from civic.web.inputs import one_of
 from civic.wishes import service
 from civic.wishes.tables import Helper, Wish
-from civic.wishes.workflow import ON_TREE
+from civic.wishes.workflow import ON_TREE, WISHES
 
 TreeState = Annotated[str, one_of(s.value for s in ON_TREE)]
 Category = Annotated[str, one_of(c.value for c in Wish.Category)]
 """The tree's filters: a state on the tree, a category; empty for all."""
+Confirmable = Annotated[str, one_of(m.name for m in WISHES.moves.values() if m.confirm)]
+"""A step a wish's page asks about once more (?step=release)."""
 
 WISH = {
     "title": name(Wish.title),
@@ -22,7 +24,13 @@ WISH = {
     "value_yuan": number(0, service.HIGHEST_VALUE_CAP),
     "for_phone": text(30),
 }
-MOVE = {**WISH, "to": text(20), "note": text(service.MAX_NOTE), "drop_photo": text(1)}
+MOVE = {
+    **WISH,
+    "to": text(20),
+    "step": text(20),
+    "note": text(service.MAX_NOTE),
+    "drop_photo": text(1),
+}
 REPORT = {
     "kind": text(Helper.kind),
     "name": name(Helper.name),
@@ -31,4 +39,4 @@ REPORT = {
     "contact_phone": text(Helper.contact_phone),
 }
 SETTINGS = {"value_cap": number(1, service.HIGHEST_VALUE_CAP)}
-DECIDE = {"decision": text(20), "reason": text(Helper.reason)}
+DECIDE = {"decision": text(20), "step": text(20), "reason": text(Helper.reason)}

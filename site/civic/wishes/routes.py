@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 from datetime import timedelta
+from urllib.parse import urlsplit
 
 from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath, FromQuery
@@ -31,17 +32,44 @@ from civic.wishes import forms, queries, service
 from civic.wishes.tables import Wish
 from civic.wishes.tree import LeafInput, layout
 from civic.wishes.workflow import (
+    NEW,
     ON_TREE,
+    REPORTS,
     STATUS_LABELS,
     WISHES,
     Party,
+    ReportVerb,
     S,
     Verb,
+    done_notice,
     sees_person,
+    steps,
     visible,
 )
 
 CATEGORIES = [(c.value, c.value) for c in Wish.Category]
+DONE = "done"  # session key: the step just taken, and the page that is to say so
+
+
+def tell_done(request: Request, back: str, verb: str) -> None:
+    """Remember, for the page a step redirects to, which step was taken, so that page says
+    what happened, once. In the session, and only when there is one: whoever takes a step on
+    a wish is signed in, so no visitor gets a session for it; the page keeps its address (a
+    reload, a bookmark or a shared link does not say it again)."""
+    session = request.scope.get("session")
+    if isinstance(session, dict) and session:
+        request.set_session({**session, DONE: [urlsplit(back).path, verb]})
+
+
+def told_done(request: Request, path: str) -> str:
+    """The step taken just before coming to `path`, said in words, once; "" otherwise."""
+    session = request.scope.get("session")
+    kept = session.get(DONE) if isinstance(session, dict) else None
+    if not isinstance(kept, list) or len(kept) != 2:
+        return ""
+    request.set_session({k: v for k, v in session.items() if k != DONE})  # type: ignore[union-attr]
+    same = kept[0].rstrip("/") == urlsplit(path).path.rstrip("/")  # the route's path has none
+    return done_notice(kept[1]) if same else ""
 
 
 async def _photo(photo_id: int) -> Response[bytes]:
@@ -100,8 +128,10 @@ class WishController(Controller):
         wish_id: int,
         *,
         notice: str = "",
+        done: str = "",
         status: int = 200,
         form: Form | None = None,
+        step: str = "",
     ) -> Template:
         community = await places.community_or_404(slug)
         await service.release_expired(now_of(request), wish_id)
@@ -112,17 +142,20 @@ class WishController(Controller):
         current = S(page.wish["status"])
         if not visible(current, parties):
             raise NotFound(_("没有这个心愿。"))
-        moves = [
-            (m.target.value, m.label)
-            for m in WISHES.available(current, parties)
-            if m.target is not None and m.name != Verb.CLAIM
-        ]
+        # A step asked once more (?step=release): the page says what it loses and holds only
+        # its form. Nothing changes until that form is sent.
+        # (the reason a step may need is typed on that page, so none is asked for here).
+        confirming = WISHES.check(step, current, parties, note=step) if step else None
+        primary, more = steps(current, parties)
         return render(
             request,
             "wishes/wish.html",
             community=community,
             page=queries.shown_to(page, sees_person(current, parties)),
-            moves=moves,
+            primary=primary,
+            more=more,
+            confirming=confirming,
+            done=done,
             can_claim=current is S.PUBLISHED and Party.HELPER in parties,
             is_signed_in=viewer is not None,
             notice=notice,
@@ -139,8 +172,13 @@ class WishController(Controller):
         visitor: MaybeSignedIn,
         slug: FromPath[str],
         wish_id: FromPath[Id],
+        step: FromQuery[forms.Confirmable] = "",
     ) -> Template:
-        return await self._wish_page(request, visitor, slug, wish_id)
+        """A wish; with `step`, the page asking once more before a step that loses something."""
+        path = f"/c/{slug}/wishes/{wish_id}/"
+        return await self._wish_page(
+            request, visitor, slug, wish_id, step=step, done=told_done(request, path)
+        )
 
     # A photo's address carries ?v=<photo id> in the pages, so a replaced photo is fetched
     # anew; who may see it is decided here, as for the wish itself.
@@ -201,6 +239,7 @@ class WishController(Controller):
             return await self._wish_page(
                 request, viewer, slug, wish_id, notice=refused.message, status=refused.status_code
             )
+        tell_done(request, f"/c/{slug}/wishes/{wish_id}/", Verb.CLAIM)
         return see_other(f"/c/{slug}/wishes/{wish_id}/")
 
     @post("/{wish_id:int}/move", guards=[signed_in], request_max_body_size=UPLOAD_MAX_BODY)
@@ -245,6 +284,9 @@ class WishController(Controller):
                 status=refused.status_code,
                 form=form,
             )
+        made = WISHES.moves.get(form.get("step"))  # named by the form, for the notice alone
+        if made is not None and made.target is target:
+            tell_done(request, f"/c/{slug}/wishes/{wish_id}/", made.name)
         return see_other(f"/c/{slug}/wishes/{wish_id}/")
 
     @get("/new", guards=[signed_in])
@@ -291,6 +333,7 @@ class WishController(Controller):
             form.refuse(refused, "photo" if isinstance(refused, BadPhoto) else "title")
         else:
             await once.done(f"/c/{slug}/wishes/{wish_id}/")
+            tell_done(request, f"/c/{slug}/wishes/{wish_id}/", NEW)
             return see_other(f"/c/{slug}/wishes/{wish_id}/")
         return render(
             request,
@@ -367,8 +410,10 @@ class WishStaffController(Controller):
         settings_form: Form | None = None,
         saved: bool = False,
         status: int = 200,
+        revoke: int | None = None,
     ) -> Template:
-        """The staff page, or only its settings form for htmx (which needs none of the rest)."""
+        """The staff page, or only its settings form for htmx (which needs none of the rest).
+        With `revoke`, the page asking once more before a helper's report is revoked."""
         community = request.state["community"]
         cap = await service.value_cap(community.id)
         context: dict = {
@@ -376,15 +421,22 @@ class WishStaffController(Controller):
             "cap": cap,
             "settings_form": settings_form or Form({"value_cap": str(cap)}),
             "saved": saved,
+            "done": told_done(request, request.url.path),
         }
         if not wants_fragment(request):
             now = now_of(request)
             await service.release_expired(now, community_id=community.id)
+            figures = await queries.figures(community.id)
+            revoking = next((h for h in figures.helpers if h.id == revoke), None)
+            if revoke is not None and revoking is None:
+                raise NotFound(_("没有这条报到记录，或者它已经被撤销了。"))
             context.update(
                 review=await queries.review_queue(community.id),
                 reports=await queries.pending_reports(community.id),
                 due=await queries.claims_due(community.id, now + timedelta(days=2)),
-                figures=await queries.figures(community.id),
+                figures=figures,
+                revoking=revoking,
+                revoke_move=REPORTS.moves[ReportVerb.REVOKE],
                 now=now,
             )
         return render(
@@ -400,6 +452,14 @@ class WishStaffController(Controller):
         self, request: Request, slug: FromPath[str], saved: FromQuery[str] = ""
     ) -> Template:
         return await self._queue(request, saved=saved == "1")
+
+    @get("/reports/{helper_id:int}/revoke")
+    async def confirm_revoke(
+        self, request: Request, slug: FromPath[str], helper_id: FromPath[Id]
+    ) -> Template:
+        """撤销报到, asked once more: what it loses, and the form (with the reason) that does
+        it. Nothing changes here."""
+        return await self._queue(request, revoke=helper_id)
 
     @post("/settings")
     async def save_settings(
@@ -439,13 +499,15 @@ class WishStaffController(Controller):
     ) -> Redirect:
         form = await Form.read(request, forms.DECIDE)
         form.check()  # nothing to show the form again in: a refusal is a page of its own
+        verified = form.get("decision") == "verify"
         await service.decide_report(
-            viewer,
-            helper_id,
-            form.get("decision") == "verify",
-            now_of(request),
-            reason=form.get("reason"),
+            viewer, helper_id, verified, now_of(request), reason=form.get("reason")
         )
+        if verified:
+            made = ReportVerb.VERIFY
+        else:
+            made = ReportVerb.REVOKE if form.get("step") == ReportVerb.REVOKE else ReportVerb.REFUSE
+        tell_done(request, f"/staff/c/{slug}/wishes/", made)
         return see_other(f"/staff/c/{slug}/wishes/")
 
 

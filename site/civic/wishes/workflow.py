@@ -12,7 +12,7 @@ from piccolo.columns.combination import Combinable
 from civic.web.i18n import _
 from civic.wishes import notify
 from civic.wishes.tables import Helper, HelperEvent, Wish, WishEvent
-from civic.workflow import Deadline, Group, State, Workflow, move
+from civic.workflow import Deadline, Group, Move, State, Workflow, move
 
 S = Wish.Status
 H = Helper.Status
@@ -66,21 +66,45 @@ WISHES = Workflow(
         State(S.WITHDRAWN, _("已撤回"), Group.CLOSED),
     ],
     moves=[
-        move(Verb.APPROVE, {S.SUBMITTED}, S.PUBLISHED, {Party.STAFF}, _("通过并发布")),
+        move(
+            Verb.APPROVE, {S.SUBMITTED}, S.PUBLISHED, {Party.STAFF}, _("通过并发布"), primary=True
+        ),
         move(Verb.RETURN, {S.SUBMITTED}, S.RETURNED, {Party.STAFF}, _("退回修改"), needs_note=True),
         move(Verb.REJECT, {S.SUBMITTED}, S.REJECTED, {Party.STAFF}, _("不予发布"), needs_note=True),
-        move(Verb.RESUBMIT, {S.RETURNED}, S.SUBMITTED, {Party.OWNER, Party.STAFF}, _("重新提交")),
-        move(Verb.CLAIM, {S.PUBLISHED}, S.CLAIMED, {Party.HELPER}, _("我来认领")),
-        move(Verb.RELEASE, {S.CLAIMED}, S.PUBLISHED, {Party.CLAIMER}, _("放弃认领")),
+        move(
+            Verb.RESUBMIT,
+            {S.RETURNED},
+            S.SUBMITTED,
+            {Party.OWNER, Party.STAFF},
+            _("重新提交"),
+            primary=True,
+        ),
+        move(Verb.CLAIM, {S.PUBLISHED}, S.CLAIMED, {Party.HELPER}, _("我来认领"), primary=True),
+        move(
+            Verb.RELEASE,
+            {S.CLAIMED},
+            S.PUBLISHED,
+            {Party.CLAIMER},
+            _("放弃认领"),
+            confirm=_("放弃后，这个心愿回到心愿树上，别人可以认领；您不再是认领人。"),
+        ),
         move(Verb.EXPIRE, {S.CLAIMED}, S.PUBLISHED, {Party.CLOCK}),
         move(Verb.REVOKE, {S.CLAIMED}, S.PUBLISHED, {Party.REVOCATION}),
-        move(Verb.FULFIL, {S.CLAIMED}, S.FULFILLED, {Party.CLAIMER}, _("我已完成心愿")),
+        move(
+            Verb.FULFIL,
+            {S.CLAIMED},
+            S.FULFILLED,
+            {Party.CLAIMER},
+            _("我已完成心愿"),
+            primary=True,
+        ),
         move(
             Verb.CONFIRM,
             {S.FULFILLED},
             S.CONFIRMED,
             {Party.BENEFICIARY, Party.STAFF},
             _("确认已收到"),
+            primary=True,
         ),
         move(
             Verb.WITHDRAW,
@@ -88,6 +112,7 @@ WISHES = Workflow(
             S.WITHDRAWN,
             {Party.OWNER, Party.STAFF},
             _("撤回心愿"),
+            confirm=_("撤回后，这个心愿不再显示在心愿树上，也不能再认领；想要帮助，需要重新许愿。"),
         ),
     ],
     deadlines=[
@@ -144,11 +169,56 @@ REPORTS = Workflow(
     ],
     # A refused or revoked report stays so: the member reports again, and staff look afresh.
     moves=[
-        move(ReportVerb.VERIFY, {H.PENDING}, H.VERIFIED, {Party.STAFF}, _("通过")),
+        move(ReportVerb.VERIFY, {H.PENDING}, H.VERIFIED, {Party.STAFF}, _("通过"), primary=True),
         move(
             ReportVerb.REFUSE, {H.PENDING}, H.REJECTED, {Party.STAFF}, _("不通过"), needs_note=True
         ),
-        move(ReportVerb.REVOKE, {H.VERIFIED}, H.REVOKED, {Party.STAFF}, _("撤销"), needs_note=True),
+        move(
+            ReportVerb.REVOKE,
+            {H.VERIFIED},
+            H.REVOKED,
+            {Party.STAFF},
+            _("撤销报到"),
+            needs_note=True,
+            confirm=_(
+                "撤销后，TA 不能再认领本社区的心愿，TA 正在认领的心愿都会回到心愿树上；"
+                "要恢复，需要 TA 重新报到、社区重新审核。"
+            ),
+        ),
     ],
     lost=_("这条报到刚刚有人审核过，请刷新后再看。"),
 )
+
+
+def steps(current: S | str, parties: set[Party]) -> tuple[list[Move[S]], list[Move[S]]]:
+    """The moves a wish's page offers these parties now, claiming aside (a button of its
+    own): the primary ones first, and the rest (更多操作)."""
+    moves = [
+        m
+        for m in WISHES.available(current, parties)
+        if m.target is not None and m.name != Verb.CLAIM
+    ]
+    return [m for m in moves if m.primary], [m for m in moves if not m.primary]
+
+
+NEW = "new"
+"""Not a move: the wish was posted (what its page says right after)."""
+
+_DONE = {
+    NEW: _("心愿已提交。社区工作人员审核后，会挂到心愿树上。"),
+    Verb.CLAIM: _("认领好了。请在期限内帮忙实现，做不到可以放弃。"),
+    Verb.FULFIL: _("已记下完成情况，等许愿人确认。"),
+    Verb.CONFIRM: _("已确认收到，谢谢。"),
+    Verb.REJECT: _("已决定不予发布，许愿人会看到原因。"),
+    ReportVerb.REFUSE: _("报到未通过，对方会看到原因。"),
+    ReportVerb.VERIFY: _("报到已通过，TA 可以认领心愿了。"),
+    ReportVerb.REVOKE: _("已撤销报到，TA 认领中的心愿已回到心愿树上。"),
+}
+
+
+def done_notice(verb: str) -> str:
+    """What the page says after a step, made from the step's label."""
+    if verb in _DONE:
+        return _DONE[verb]
+    found = WISHES.moves.get(verb)
+    return _("已{step}。").format(step=found.label) if found and found.label else ""
