@@ -135,6 +135,15 @@ def test_a_post_appears_on_a_neighbours_open_page_without_reloading(
                 " document.dispatchEvent(new Event('visibilitychange')); }"
             )
         assert reader.evaluate(f"() => document.getElementById('{marked}').dataset.seen") == "1"
+
+        # A reply, sent from the list itself: the section is swapped in place, no reload.
+        reader.locator("details.reply summary").first.click()
+        reader.get_by_label("回复这条发言").first.fill("费用按面积分摊。")
+        reader.locator("details.reply").get_by_role("button", name="回复").first.click()
+        reply = reader.locator(".replies article.post").first
+        expect(reply).to_contain_text("费用按面积分摊。")
+        expect(reply).to_contain_text("孙**（我）")
+        assert loads == []
     finally:
         writer.context.close()
         reader.context.close()
