@@ -108,7 +108,7 @@ async def test_a_published_convention_of_fourteen_articles_is_shown_numbered(cli
     assert shown.index("第九条") < shown.index("第十条") < shown.index("第十四条")
     assert "已有 0 人签署" in shown
     assert "登录后就能签署。" in shown  # a visitor is told how, and given no button
-    assert "/sign" not in page.text
+    assert '/sign"' not in page.text and "我签署这份公约" not in page.text
 
 
 async def test_a_resident_signs_with_a_plain_form_and_a_second_tap_signs_once(client, place):
@@ -143,6 +143,27 @@ async def test_htmx_gets_the_fragment_with_the_count_and_the_second_tap_is_told(
     assert "已有 1 人签署" in text_of(again.text)
     assert "您已于 2026年12月01日 签署过这份公约，谢谢。" in again.text
     assert await Signature.count() == 1
+
+
+async def test_the_count_polls_and_is_304_until_a_neighbour_signs(client, place):
+    c = place["c"]
+    topic = await _convention(place)
+    url = f"/c/{c.slug}/hall/{topic['id']}/signatures"
+    page = await client.get(f"/c/{c.slug}/hall/{topic['id']}/outcome")
+    assert f'hx-get="{url}"' in page.text and "data-poll" in page.text
+    first = await client.get(url, headers={"HX-Request": "true"})
+    assert first.status_code == 200 and 'id="signature-count"' in first.text
+    assert "已有 0 人签署" in text_of(first.text)
+    tag = first.headers["etag"]
+    same = await client.get(url, headers={"HX-Request": "true", "If-None-Match": tag})
+    assert same.status_code == 304 and same.content == b""
+
+    await outcome.sign(await _viewer(place["resident"]), topic, NOW)
+    changed = await client.get(url, headers={"HX-Request": "true", "If-None-Match": tag})
+    assert changed.status_code == 200 and changed.headers["etag"] != tag
+    assert "已有 1 人签署" in text_of(changed.text)
+    draft = await _convention(place, published=False)
+    assert (await client.get(f"/c/{c.slug}/hall/{draft['id']}/signatures")).status_code == 404
 
 
 async def test_an_outsider_is_refused_signing_in_chinese(client, place):

@@ -198,6 +198,32 @@ class OutcomeController(Controller):
             )
         return see_other(done)
 
+    @get("/signatures")
+    async def signatures(
+        self, request: Request, visitor: MaybeSignedIn, slug: FromPath[str], topic_id: FromPath[Id]
+    ) -> Template | Response[bytes]:
+        """The outcome's part of the page, which a published convention's page polls for its
+        live count: a poll that finds the topic unchanged is an empty 304 after one query."""
+        community, topic = await queries.topic_in(slug, topic_id)
+        standing = service.standing(visitor, topic)
+        if topic["status"] != S.PUBLISHED:
+            raise NotFound(_("议题公示以后才有结果页。"))
+        who = visitor.id if visitor else "-"
+        tag = f'W/"s{topic_id}.{topic["changed"]}.{who}"'
+        headers = {"ETag": tag, "Cache-Control": "private, no-cache", "Vary": "Cookie"}
+        sent = request.headers.get("if-none-match", "")
+        if tag in (t.strip() for t in sent.split(",")):
+            return Response(b"", status_code=304, headers=headers)
+        return render(
+            request,
+            "hall/_outcome.html",
+            headers=headers,
+            community=community,
+            topic=topic,
+            standing=standing,
+            outcome=await outcome.view(topic, standing),
+        )
+
     @get("/outcome")
     async def page(
         self, request: Request, visitor: MaybeSignedIn, slug: FromPath[str], topic_id: FromPath[Id]
