@@ -40,3 +40,18 @@ document.addEventListener("htmx:afterSettle", function (event) {
     if (tag) shown[url] = tag;
   });
 })();
+
+// After a one-tap step replaces a row (or a confirmation appears in place), focus goes to what
+// came in, as the server marked it (data-focus-after-swap), so the person carries on from the
+// same place and a screen reader reads what changed; the mark is taken off once used.
+document.addEventListener("htmx:afterSwap", function (event) {
+  var swapped = event.target;
+  if (!swapped || !swapped.querySelector) return;
+  var target = swapped.matches("[data-focus-after-swap]")
+    ? swapped
+    : swapped.querySelector("[data-focus-after-swap]");
+  if (!target) return;
+  target.removeAttribute("data-focus-after-swap");
+  if (!target.hasAttribute("tabindex")) target.setAttribute("tabindex", "-1");
+  target.focus({ preventScroll: true });
+});

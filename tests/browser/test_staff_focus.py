@@ -57,7 +57,7 @@ def test_the_row_a_step_was_taken_on_keeps_the_focus(page: Page):
 
 
 def test_a_confirmation_appears_in_place_and_takes_the_focus(page: Page):
-    slug, staff_phone, codes = run(_queue())
+    _slug, staff_phone, codes = run(_queue())
     page.goto(f"/login?next=/s/{codes[0]}")
     sign_in(page, staff_phone)
     page.evaluate("() => { window.stillThisPage = true }")
@@ -76,7 +76,7 @@ def test_a_confirmation_appears_in_place_and_takes_the_focus(page: Page):
 
 def test_without_javascript_the_confirmation_is_a_page_of_its_own(no_js_page: Page):
     page = no_js_page
-    slug, staff_phone, codes = run(_queue())
+    _slug, staff_phone, codes = run(_queue())
     page.goto(f"/login?next=/s/{codes[0]}")
     sign_in(page, staff_phone)
     page.get_by_text("更多操作").click()  # a <details>: opens without a script
