@@ -362,3 +362,25 @@ async def test_a_page_of_a_hundred_posts_is_light_on_the_wire(client: AsyncTestC
         response = await client.get(f"{h.base}/posts", headers={"Accept-Encoding": "br, gzip"})
         assert len(re.findall(r'<article class="post', response.text)) == 100
         assert response.num_bytes_downloaded <= 30 * 1024, (who, response.num_bytes_downloaded)
+
+
+async def test_the_eleventh_post_in_ten_minutes_is_refused_with_the_text_kept(
+    client: AsyncTestClient,
+):
+    h = await hall()
+    await sign_in(client, h.author)
+    for n in range(10):
+        sent = await post_form(client, f"{h.base}/posts", {"stance": "for", "text": f"第{n}条"})
+        assert sent.status_code == 303
+    refused = await post_form(
+        client, f"{h.base}/posts", {"stance": "idea", "text": "第十一条"}, headers=HTMX
+    )
+    assert refused.status_code == 429
+    assert "发言太频繁了：10 分钟内最多发 10 条，请 10 分钟后再发。您写的内容还在。" in refused.text
+    assert ">第十一条</textarea>" in refused.text
+    assert 'value="idea" required checked' in refused.text
+    assert await Post.count() == 10
+    await sign_in(client, h.neighbour)  # per person: the neighbour still posts
+    assert (
+        await post_form(client, f"{h.base}/posts", {"stance": "for", "text": "我"})
+    ).status_code == 303
