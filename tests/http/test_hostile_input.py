@@ -34,6 +34,7 @@ from civic.accounts.roles import Role
 from civic.accounts.tables import Membership
 from civic.accounts.viewer import load_viewer
 from civic.app import create_app
+from civic.hall import posts as hall_posts
 from civic.hall import service as hall
 from civic.hall.tables import Topic
 from civic.hall.workflow import Verb as HallVerb
@@ -220,6 +221,9 @@ async def _build() -> World:
     )
     for verb in (HallVerb.DELIBERATE, HallVerb.OPEN_VOTE):
         await hall.step(staff, await hall.load(topic["id"], own.id), verb, NOW)
+    said = await hall_posts.write(
+        resident, await hall.load(topic["id"], own.id), "for", "同意", NOW, store=None
+    )
 
     membership = await Membership.select(Membership.id).where(Membership.person == ids["resident"])
     common = {
@@ -232,6 +236,7 @@ async def _build() -> World:
         "membership_id": str(membership[0]["id"]),
         "code": submitted,
         "topic_id": str(topic["id"]),
+        "post_id": str(said),
         "n": "1",
         "name": static_url("style.css").removeprefix("/static/"),
     }

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from civic.features import CommunityEntry, Feature, MeSection
-from civic.hall import queries
+from civic.hall import demo, queries
 from civic.hall.outcome_routes import OutcomeController
 from civic.hall.post_routes import PostController
 from civic.hall.routes import HallController, HallQueueController
@@ -21,4 +21,5 @@ FEATURE = Feature(
     ],
     entry=CommunityEntry(_("议事厅"), "hall/"),
     me=MeSection(_("我的议事"), queries.me_items),
+    demo=demo.load,
 )

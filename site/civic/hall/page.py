@@ -12,7 +12,7 @@ from litestar import Request
 
 from civic.accounts.viewer import Viewer
 from civic.errors import NotFound
-from civic.hall import queries, service
+from civic.hall import outcome, posts, queries, service, votes
 from civic.hall.tables import Topic, TopicEvent
 from civic.hall.workflow import STAGES, STATUS_LABELS, TOPICS, S, Verb
 from civic.web.forms import Form
@@ -86,6 +86,10 @@ async def topic_context(
         if m.name != Verb.SET_UP and (m.name != Verb.OPEN_VOTE or topic["has_vote"])
     ]
     return {
+        "posts": await posts.page(topic, standing, page, now),
+        "vote": await votes.view(topic, standing, now),
+        "outcome": await outcome.view(topic, standing),
+        "meetings": await outcome.meetings(topic),
         "community": community,
         "topic": topic,
         "standing": standing,
