@@ -366,7 +366,8 @@ async def view(topic: dict[str, Any], standing: Standing) -> OutcomeView | None:
     articles: list[ArticleRow] = []
     signatures = 0
     signed_at = None
-    if kind is not Topic.Outcome.DECISION:
+    # No articles (the topic page counts them beside the topic): no signatures either.
+    if kind is not Topic.Outcome.DECISION and topic.get("articles_written", 1):
         viewer_id = standing.viewer.id if standing.viewer else 0
         rows = await Article.raw(
             "SELECT a.number, a.text,"

@@ -89,7 +89,7 @@ async def topic_context(
         "posts": await posts.page(topic, standing, page, now),
         "vote": await votes.view(topic, standing, now),
         "outcome": await outcome.view(topic, standing),
-        "meetings": await outcome.meetings(topic),
+        "meetings": await outcome.meetings(topic) if topic["meetings_held"] else [],
         "community": community,
         "topic": topic,
         "standing": standing,

@@ -11,6 +11,7 @@ from typing import Any
 from piccolo.columns.combination import Combinable
 from piccolo.query import Select
 from piccolo.query.functions.aggregate import Count
+from piccolo.querystring import QueryString
 
 from civic.accounts.me import MeItem
 from civic.accounts.viewer import Viewer
@@ -151,6 +152,14 @@ async def topic_in(slug: str, topic_id: int) -> tuple[CommunityInfo, dict[str, A
             street.slug.as_alias("c_street_slug"),
             Topic.building.name.as_alias("building_name"),
             Topic.grid.name.as_alias("grid_name"),
+            # What the page's parts need not load when there is none: counted here, beside
+            # the topic, so the page stays within its queries whatever it holds.
+            QueryString(
+                '(SELECT COUNT(*) FROM meeting WHERE meeting.topic = "topic"."id")'
+            ).as_alias("meetings_held"),
+            QueryString(
+                '(SELECT COUNT(*) FROM article WHERE article.topic = "topic"."id")'
+            ).as_alias("articles_written"),
         )
         .where((Topic.id == topic_id) & (Topic.community.slug == slug))
         .first()

@@ -3,20 +3,20 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from litestar import Controller, Request, post
-from litestar.params import FromPath
+from litestar import Controller, Request, get, post
+from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
 from civic.accounts.guards import signed_in
 from civic.accounts.viewer import SignedIn, Viewer
-from civic.errors import DomainError, Invalid, NotFound
+from civic.errors import DomainError, Invalid, NotAllowed, NotFound
 from civic.hall import forms, queries, service, votes
 from civic.hall.page import topic_context
 from civic.web.forms import Form
 from civic.web.i18n import _
-from civic.web.inputs import Id
+from civic.web.inputs import Id, one_of
 from civic.web.pages import now_of, render, see_other, wants_fragment
 
 
@@ -57,6 +57,38 @@ async def _topic(slug: str, topic_id: int, viewer: Viewer) -> dict[str, Any]:
     return topic
 
 
+async def _ballots(
+    request: Request,
+    viewer: Viewer,
+    slug: str,
+    topic_id: int,
+    *,
+    notice: str = "",
+    errors: dict[str, str] | None = None,
+    done: bool = False,
+    status: int = 200,
+) -> Template:
+    """The paper-ballot page (or its form alone, for htmx), for moderators of a household vote
+    that is open."""
+    community, topic = await queries.topic_in(slug, topic_id)
+    standing = service.standing(viewer, topic)
+    if not standing.is_moderator:
+        raise NotAllowed(_("只有社区工作者和议事会成员可以录入纸质票。"))
+    shown = await votes.view(topic, standing, now_of(request), ballots=True)
+    if shown is None or not shown.per_household:
+        raise NotFound(_("这个议题没有按户表决。"))
+    return render(
+        request,
+        "hall/ballots.html",
+        fragment="hall/_ballot_form.html",
+        status=status,
+        community=community,
+        topic=topic,
+        standing=standing,
+        vote=shown.with_notice(notice, errors, done=done),
+    )
+
+
 def _refused(refused: DomainError) -> tuple[str, dict[str, str]]:
     if isinstance(refused, Invalid):
         return refused.message, refused.errors
@@ -95,6 +127,20 @@ class VoteController(Controller):
             return await _vote_part(request, viewer, slug, topic_id, notice=said, done=True)
         return see_other(f"/c/{slug}/hall/{topic_id}/#vote")
 
+    @get("/ballots")
+    async def ballots_page(
+        self,
+        request: Request,
+        viewer: SignedIn,
+        slug: FromPath[str],
+        topic_id: FromPath[Id],
+        done: FromQuery[Annotated[str, one_of(["1"])]] = "",
+    ) -> Template:
+        """The paper-ballot page: one household after another, as the ballots of a 户长会 are
+        read out."""
+        notice = _("纸质票已录入，可以接着录下一张。") if done else ""
+        return await _ballots(request, viewer, slug, topic_id, notice=notice, done=bool(done))
+
     @post("/ballots")
     async def ballot(
         self, request: Request, viewer: SignedIn, slug: FromPath[str], topic_id: FromPath[Id]
@@ -117,7 +163,7 @@ class VoteController(Controller):
             )
         except DomainError as refused:
             notice, errors = _refused(refused)
-            return await _vote_part(
+            return await _ballots(
                 request,
                 viewer,
                 slug,
@@ -127,6 +173,6 @@ class VoteController(Controller):
                 status=refused.status_code,
             )
         if wants_fragment(request):
-            said = _("纸质票已录入。")
-            return await _vote_part(request, viewer, slug, topic_id, notice=said, done=True)
-        return see_other(f"/c/{slug}/hall/{topic_id}/#vote")
+            said = _("纸质票已录入，可以接着录下一张。")
+            return await _ballots(request, viewer, slug, topic_id, notice=said, done=True)
+        return see_other(f"/c/{slug}/hall/{topic_id}/ballots?done=1")

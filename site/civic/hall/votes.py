@@ -489,10 +489,12 @@ def _whole(value: Any) -> int:
     return int(value or 0)
 
 
-async def view(topic: dict[str, Any], standing: Standing, now: datetime) -> VoteView | None:
+async def view(
+    topic: dict[str, Any], standing: Standing, now: datetime, *, ballots: bool = False
+) -> VoteView | None:
     """The vote's part of the topic page, or None when the topic has no vote. Two queries
-    (options with their counts; the eligible totals with my or my home's vote), a third for
-    moderators (households not yet voted, the topic's meetings)."""
+    (options with their counts; the eligible totals with my or my home's vote), and with
+    `ballots` a third for the paper-ballot page (households not yet voted, the meetings)."""
     if not topic["has_vote"]:
         return None
     viewer = standing.viewer
@@ -529,7 +531,7 @@ async def view(topic: dict[str, Any], standing: Standing, now: datetime) -> Vote
         why_not = _("您家已经投过票：{words}。每户一票，以先投的为准。").format(words=ballot.words)
     households: list[tuple[int, str]] = []
     meetings: list[tuple[int, str]] = []
-    if standing.is_moderator and by_home and not closed:
+    if ballots and standing.is_moderator and by_home and not closed:
         for r in await _for_moderators(topic):
             if r["kind"] == "h":
                 scope_wide = TopicScope(topic["scope"]) is not TopicScope.BUILDING
