@@ -1,7 +1,8 @@
 """长辈模式 holds on every page: each page of the site, visited in 长辈模式 on a 360 px phone by the
 person who uses it, has every link, button and form control a 60 × 60 px target and every text
 18 px or more, a line height of 1.3 or more, a contrast of 4.5:1 or more, and no text standing
-one character a line; the switch is in the header of every page.
+one character a line; the switch is in the header of every page, and every page has a
+description and Open Graph tags for a link's preview.
 
 The walk visits a fixed list of pages, one of each kind, as the right person, then follows the
 links those pages show (one page of each address pattern), so a new feature's pages join it by
@@ -37,25 +38,37 @@ pytestmark = pytest.mark.browser
 
 PHONE = {"width": 360, "height": 740}
 EXTRA_PAGES = 40  # pages found by following links, beyond the fixed list
+NAMES = {
+    "admin": "陈立新",
+    "street": "周建国",
+    "department": "吴磊",
+    "staff": "王秀兰",
+    "owner": "李桂芳",
+    "member": "黄志远",
+    "neighbour": "赵大妈",
+}
 SKIPPED_LINKS = re.compile(r"\.(pdf|csv)$|/photo|/photos/|/fulfil-photo|^/logout|^/static/")
 
 # One script per page, run in the page through the DevTools protocol (so the site's CSP, which
 # allows no injected script, is not weakened). It returns the failures as
-# {el, text, problem}, and the switch and the page's width.
+# {el, text, problem}, and the switch and the page's width. Every closed <details> (更多操作, a
+# post's 修改) is opened while the page is measured, as what it holds is one tap away.
 #
 # Skipped, because nobody sees or taps them:
 # - elements inside aria-hidden="true" (decorative marks such as "›" and the legend's icons);
-# - elements that render no box (display:none, closed <details>, <option>s of a closed select,
-#   an SVG <title>, <input type=hidden>) or have visibility other than visible;
+# - elements that render no box (display:none, <option>s of a closed select, an SVG <title>,
+#   <input type=hidden>) or have visibility other than visible;
 # - elements placed off the page to the left or above it until they are focused (the skip
 #   link, and a stacked table's column headings kept for screen readers), and those clipped
 #   to 1 × 1 px for screen readers only;
 # - the contrast of disabled controls (WCAG exempts inactive components);
 # - the line height of a closed <select>: Chromium holds it at "normal" whatever the stylesheet
 #   says, and its one line of text has no line spacing to read.
-MEASURE = """() => {
+MEASURE = """personal => {
   const TARGET = 60, FONT = 18, LINE = 1.3, CONTRAST = 4.5;
   const failures = [];
+  const closed = [...document.querySelectorAll('details:not([open])')];
+  for (const d of closed) d.open = true;
   const fail = (el, problem, text) =>
     failures.push({el: describe(el), text: text ?? textOf(el), problem});
   const describe = el => {
@@ -190,7 +203,17 @@ MEASURE = """() => {
   if (switches.length !== 1)
     failures.push({el: 'header', text: '',
       problem: `${switches.length} 长辈模式 switches in the header`});
+  for (const meta of ['meta[name=description]', 'meta[property="og:title"]',
+                      'meta[property="og:description"]']) {
+    const found = document.head.querySelector(meta);
+    if (!found || !found.content.trim())
+      failures.push({el: 'head', text: '', problem: `no ${meta} for a link's preview`});
+    for (const secret of personal)
+      if (found && found.content.includes(secret))
+        failures.push({el: meta, text: found.content, problem: `names ${secret}`});
+  }
   const links = [...document.querySelectorAll('a[href]')].map(a => a.getAttribute('href'));
+  for (const d of closed) d.open = false;
   return {failures, links};
 }"""
 
@@ -201,9 +224,10 @@ class Site:
     street: str
     department: str
     phones: dict[str, str]
+    names: list[str]
     ids: dict[str, int]
     codes: dict[str, str]
-    hall_topic: int | None = None
+    hall_topics: list[int] = field(default_factory=list)
 
 
 async def _site() -> Site:
@@ -224,22 +248,23 @@ async def _site() -> Site:
         await households.add_dwelling(c.id, building, door, "78.5")
     department = await places.create_department("区城市管理委员会", "chengguan")
 
-    people: dict[str, tuple[int, str]] = {
-        "admin": await builders.person((Role.DISTRICT_ADMIN, 0), name="陈立新"),
-        "street": await builders.person((Role.STREET_OFFICIAL, street_id), name="周建国"),
-        "department": await builders.person((Role.DEPARTMENT_STAFF, department), name="吴磊"),
-        "staff": await builders.person((Role.COMMUNITY_STAFF, c.id), name="王秀兰"),
-        "owner": await builders.person((Role.RESIDENT, c.id), name="李桂芳"),
-        "member": await builders.person((Role.PARTY_MEMBER, c.id), name="黄志远"),
-        "neighbour": await builders.person((Role.RESIDENT, c.id), name="赵大妈"),
+    roles = {
+        "admin": (Role.DISTRICT_ADMIN, 0),
+        "street": (Role.STREET_OFFICIAL, street_id),
+        "department": (Role.DEPARTMENT_STAFF, department),
+        "staff": (Role.COMMUNITY_STAFF, c.id),
+        "owner": (Role.RESIDENT, c.id),
+        "member": (Role.PARTY_MEMBER, c.id),
+        "neighbour": (Role.RESIDENT, c.id),
     }
+    people = {k: await builders.person(role, name=NAMES[k]) for k, role in roles.items()}
     v = {k: await load_viewer(pid) for k, (pid, _) in people.items()}
     owner_id = people["owner"][0]
     await households.choose_home(people["neighbour"][0], building, "102", now)
 
-    helper = await wishes.report(people["member"][0], c.id, Helper.Kind.MEMBER, "黄志远")
+    helper = await wishes.report(people["member"][0], c.id, Helper.Kind.MEMBER, NAMES["member"])
     await wishes.decide_report(v["staff"], helper, True, now)
-    await wishes.report(people["neighbour"][0], c.id, Helper.Kind.MEMBER, "赵大妈")
+    await wishes.report(people["neighbour"][0], c.id, Helper.Kind.MEMBER, NAMES["neighbour"])
 
     async def wish(title: str, category: str = "助老") -> int:
         return await wishes.submit_wish(v["owner"], c.id, owner_id, title, "", category, 80, now)
@@ -305,25 +330,43 @@ async def _site() -> Site:
     await cases.rate(v["owner"], closed, "satisfied", now, comment="修得很快，谢谢")
     codes["closed"] = closed
 
-    hall_topic = None
-    if "civic.hall" in FEATURES:  # the 议事厅, while it is being built: one topic open
+    hall_topics: list[int] = []
+    if "civic.hall" in FEATURES:  # the 议事厅: a topic collecting needs, and one in its vote
+        from civic.hall import posts
         from civic.hall import service as hall
+        from civic.hall.tables import Post, Topic
+        from civic.hall.workflow import Verb as Step
 
-        topic = await hall.open_topic(
-            v["staff"],
-            c.id,
-            hall.TopicInput("3 号楼加装电梯", "3 号楼住着很多老人，想商量加装电梯和分摊费用。"),
-            now,
+        async def topic(title: str, text: str) -> dict:
+            opened = await hall.open_topic(v["staff"], c.id, hall.TopicInput(title, text), now)
+            hall_topics.append(opened["id"])
+            return await hall.load(opened["id"], c.id)
+
+        await topic("3 号楼加装电梯", "3 号楼住着很多老人，想商量加装电梯和分摊费用。")
+        parking = await topic("北门院内夜间停车怎么排", "晚上八点后院内车位不够，消防通道常被占。")
+        await hall.step(v["staff"], parking, Step.DELIBERATE, now)
+        parking = await hall.load(parking["id"], c.id)
+        said = "按楼轮换最公平，每周换一次。"
+        await posts.write(v["owner"], parking, Post.Stance.IDEA, said, now, store=None)
+        setup = hall.VoteSetup(
+            Topic.Counting.PERSON,
+            Topic.Threshold.MAJORITY,
+            True,
+            now + timedelta(days=5),
+            ("按楼轮换夜间车位", "错时停车"),
         )
-        hall_topic = topic["id"]
+        await hall.set_up_vote(v["staff"], parking, setup, now)
+        parking = await hall.load(parking["id"], c.id)
+        await hall.step(v["staff"], parking, Step.OPEN_VOTE, now)
     return Site(
         slug=c.slug,
         street="liuyin",
         department="chengguan",
         phones={k: p for k, (_, p) in people.items()},
+        names=list(NAMES.values()),
         ids=ids,
         codes=codes,
-        hall_topic=hall_topic,
+        hall_topics=hall_topics,
     )
 
 
@@ -332,7 +375,7 @@ def _pages(site: Site) -> dict[str, list[str]]:
     c, i, code = f"/c/{site.slug}", site.ids, site.codes
     wish = f"{c}/wishes"
     staff = f"/staff/c/{site.slug}"
-    hall = [f"{c}/hall/", f"{c}/hall/{site.hall_topic}/"] if site.hall_topic else []
+    hall = [f"{c}/hall/", *(f"{c}/hall/{n}/" for n in site.hall_topics)] if site.hall_topics else []
     return {
         "visitor": [
             "/",
@@ -385,7 +428,7 @@ def _pages(site: Site) -> dict[str, list[str]]:
             f"/s/{code['private']}",
             f"{staff}/households/",
             "/me",
-            *([f"{staff}/hall/"] if site.hall_topic else []),
+            *([f"{staff}/hall/", f"{c}/hall/new"] if site.hall_topics else []),
             *hall,
         ],
         "street": [
@@ -421,9 +464,10 @@ class Walk:
     seen: set[str] = field(default_factory=set)
     found: list[tuple[str, str]] = field(default_factory=list)  # (person, path) from links
     pages: int = 0
+    personal: list[str] = field(default_factory=list)  # names and phones no preview may show
 
     def measure(self, page: Page, label: str, *, expected: bool = True) -> list[str]:
-        result = page.evaluate(MEASURE)
+        result = page.evaluate(MEASURE, self.personal)
         self.pages += 1
         counted = Counter(
             (f["el"], f["text"], f["problem"]) for f in result["failures"] if f["problem"]
@@ -464,7 +508,7 @@ def _profile(browser: Browser, base_url: str, *, javascript: bool = True) -> Bro
 
 def test_every_page_meets_the_elder_mode_numbers(browser: Browser, live_server: str):
     site = run(_site())
-    walk = Walk()
+    walk = Walk(personal=[*site.names, *site.phones.values()])
     contexts: dict[str, BrowserContext] = {}
     pages = _pages(site)
     walk.seen.update(_key(path) for paths in pages.values() for path in paths)
