@@ -226,3 +226,22 @@ async def test_the_vote_is_set_up_before_it_opens(client, place):
     )
     assert refused.status_code == 400
     assert "第二百七十八条" in refused.text
+
+
+async def test_me_lists_votes_waiting_and_votes_cast(client, place):
+    c = place["c"]
+    await sign_in(client, "13900000011")
+    topic_id = _topic_id(await _new(client, c, title="北门停车位怎么分"))
+    base = f"/c/{c.slug}/hall/{topic_id}"
+    await post_form(client, f"{base}/step", {"verb": "deliberate"})
+    await post_form(client, f"{base}/setup", {"counting": "person", "threshold": "majority"})
+    await post_form(client, f"{base}/step", {"verb": "open_vote"})
+    await post_form(client, "/logout", {})
+    await sign_in(client, "13900000031")
+    me = text_of((await client.get("/me")).text)
+    assert "等您投票：北门停车位怎么分" in me
+    page = await client.get(f"{base}/")
+    option = page.text.split('name="option" value="', 1)[1].split('"', 1)[0]
+    await post_form(client, f"{base}/vote", {"option": option})
+    me = text_of((await client.get("/me")).text)
+    assert "等您投票" not in me and "我投过票：北门停车位怎么分" in me

@@ -5,7 +5,7 @@ moderators' queue and a person's items on /me. Posts, votes and outcomes load th
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from piccolo.columns.combination import Combinable
@@ -14,8 +14,10 @@ from piccolo.query.functions.aggregate import Count
 from piccolo.querystring import QueryString
 
 from civic.accounts.me import MeItem
-from civic.accounts.viewer import Viewer
+from civic.accounts.roles import Scope
+from civic.accounts.viewer import Viewer, load_viewer
 from civic.errors import NotFound
+from civic.hall import service, votes
 from civic.hall.tables import Post, Topic, Vote
 from civic.hall.workflow import OPEN, STATUS_LABELS, S
 from civic.places.service import CommunityInfo
@@ -249,8 +251,44 @@ async def queue(community_id: int, now: datetime) -> list[QueueItem]:
     return items
 
 
+async def _waiting_votes(person_id: int) -> list[MeItem]:
+    """Votes open in my communities that I (or my home) may still cast: three queries."""
+    viewer = await load_viewer(person_id)
+    if viewer is None:
+        return []
+    places = {g.scope_id for g in viewer.grants if g.role.scope is Scope.COMMUNITY}
+    if viewer.home is not None:
+        places.add(viewer.home.community_id)
+    if not places:
+        return []
+    voting = await Topic.select(*Topic.all_columns(), Topic.community.slug.as_alias("slug")).where(
+        Topic.community.is_in(sorted(places)) & (Topic.status == S.VOTING)
+    )
+    mine: dict[str, dict[str, Any]] = {}
+    for topic in voting:
+        standing = service.standing(viewer, topic)
+        # Open by its stage; a closing time that has passed is said on the topic itself.
+        if votes.refusal({**topic, "vote_until": None}, standing, datetime.max.replace(tzinfo=UTC)):
+            continue
+        mine[votes.voter_key(topic, viewer.id, viewer.home)] = topic
+    if not mine:
+        return []
+    cast = {r["voter"] for r in await Vote.select(Vote.voter).where(Vote.voter.is_in(list(mine)))}
+    return [
+        MeItem(
+            _("等您投票：{title}").format(title=t["title"]),
+            f"/c/{t['slug']}/hall/{t['id']}/#vote",
+            _("表决中，截止 {until}").format(until=local_time(t["vote_until"], "%m月%d日 %H:%M"))
+            if t["vote_until"]
+            else _("表决中"),
+        )
+        for key, t in mine.items()
+        if key not in cast
+    ]
+
+
 async def me_items(person_id: int) -> list[MeItem]:
-    """My proposals, and the topics I voted on. Two queries."""
+    """Votes waiting for me, my proposals, and the topics I voted on."""
     mine = (
         await Topic.select(
             Topic.id, Topic.title, Topic.status, Topic.community.slug.as_alias("slug")
@@ -271,7 +309,8 @@ async def me_items(person_id: int) -> list[MeItem]:
         .order_by(Vote.id, ascending=False)
         .limit(10)
     )
-    items = [
+    items = await _waiting_votes(person_id)
+    items += [
         MeItem(
             _("我提出的议题：{title}").format(title=t["title"]),
             f"/c/{t['slug']}/hall/{t['id']}/",
