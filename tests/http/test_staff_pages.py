@@ -227,6 +227,22 @@ async def test_rejecting_asks_once_more_and_nothing_happens_until_confirmed(clie
     assert (await client.get(url)).status_code == 409
 
 
+async def test_merging_asks_once_more_with_the_code_of_the_original(client, world):
+    xinghua = world["xinghua"]
+    original, code = await _case(xinghua.id), await _case(xinghua.id, "北门垃圾桶又满了")
+    await sign_in(client, world["staff_phone"])
+    asked = await client.get(f"/s/{code}/confirm?step=merge")
+    assert asked.status_code == 200 and "到原案件里一起办理" in text_of(asked.text)
+    assert 'name="original"' in asked.text and 'name="verb" value="merge"' in asked.text
+    done = await post_form(
+        client,
+        f"/s/{code}/act",
+        {"verb": "merge", "original": original, "_once": _once_key(asked.text)},
+    )
+    assert done.status_code == 303
+    assert 'role="status">已合并到原案件。</p>' in (await client.get(f"/s/{code}")).text
+
+
 async def test_only_staff_who_may_take_the_step_are_asked(client, world):
     code = await _case(world["xinghua"].id)
     url = f"/s/{code}/confirm?step=reject"
@@ -311,6 +327,27 @@ async def test_giving_up_a_claim_asks_once_more_then_says_it_is_done(client, wor
     assert 'role="status">已放弃认领。</p>' in (await client.get(base)).text
     assert (await client.get(f"{base}?step=release")).status_code in (403, 409)
     assert (await client.get(f"{base}?step=claim")).status_code == 400
+
+
+async def test_withdrawing_a_wish_asks_once_more(client, world):
+    xinghua = world["xinghua"]
+    _owner, owner_phone = await _viewer((Role.RESIDENT, xinghua.id), name="李桂芳")
+    await sign_in(client, owner_phone)
+    posted = await post_form(
+        client,
+        f"/c/{xinghua.slug}/wishes/new",
+        {"title": "修理厨房水龙头", "category": "维修", "value_yuan": "80"},
+    )
+    base = posted.headers["location"]
+    page = (await client.get(base)).text
+    assert "心愿已提交" in page  # what the page says after posting
+    assert f'href="{base}?step=withdraw"' in _more(page)
+    asked = await client.get(f"{base}?step=withdraw")
+    assert "不再显示在心愿树上" in text_of(asked.text)
+    assert (await Wish.select(Wish.status).first())["status"] == S.SUBMITTED
+    await post_form(client, f"{base}move", {"to": "withdrawn", "step": "withdraw"})
+    assert (await Wish.select(Wish.status).first())["status"] == S.WITHDRAWN
+    assert 'role="status">已撤回心愿。</p>' in (await client.get(base)).text
 
 
 async def test_revoking_a_report_asks_once_more_then_says_it_is_done(client, world):
