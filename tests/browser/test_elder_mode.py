@@ -50,9 +50,10 @@ NAMES = {
 SKIPPED_LINKS = re.compile(r"\.(pdf|csv)$|/photo|/photos/|/fulfil-photo|^/logout|^/static/")
 
 # One script per page, run in the page through the DevTools protocol (so the site's CSP, which
-# allows no injected script, is not weakened). It returns the failures as
-# {el, text, problem}, and the switch and the page's width. Every closed <details> (更多操作, a
-# post's 修改) is opened while the page is measured, as what it holds is one tap away.
+# allows no injected script, is not weakened). It returns the failures as {el, text, problem}
+# (the page's width, the switch and the preview tags among them) and the page's links. Every
+# closed <details> (更多操作, a post's 修改) is opened while the page is measured, as what it
+# holds is one tap away.
 #
 # Skipped, because nobody sees or taps them:
 # - elements inside aria-hidden="true" (decorative marks such as "›" and the legend's icons);
@@ -466,7 +467,7 @@ class Walk:
     pages: int = 0
     personal: list[str] = field(default_factory=list)  # names and phones no preview may show
 
-    def measure(self, page: Page, label: str, *, expected: bool = True) -> list[str]:
+    def measure(self, page: Page, label: str) -> list[str]:
         result = page.evaluate(MEASURE, self.personal)
         self.pages += 1
         counted = Counter(
@@ -478,6 +479,8 @@ class Walk:
         return result["links"]
 
     def visit(self, page: Page, person: str, path: str, *, listed: bool) -> None:
+        """Measure the page and keep the links it shows to pages of a kind not seen yet. A page
+        of the fixed list must answer; one found by a link may refuse this person."""
         response = page.goto(path)
         label = f"{path} as {person}"
         if response is None or response.status >= 400:
