@@ -81,6 +81,9 @@ WISH = Budget(14 * KB, 8)
 BOARD = Budget(20 * KB, 8)  # the public case board, whatever the number of cases
 CASE = Budget(14 * KB, 8)
 QUEUE = Budget(25 * KB, 8)
+TOPIC = Budget(30 * KB, 8)  # a 议事厅 topic, whatever the number of posts or votes
+POLL_304_BUDGET = 1 * KB  # the topic's poll when nothing changed, headers included
+POLL_PATH = "/c/xinghua/hall/1/posts"  # the demo's parking topic: posts and an open vote
 
 
 @dataclass(frozen=True)
@@ -108,6 +111,12 @@ PAGES = [
     Page("monthly report", "/c/xinghua/suggestions/report"),
     Page("street figures", "/staff/street/liuyin/wishes/", who="street"),
     Page("district figures", "/staff/wishes/", who="admin"),
+    Page("hall, visitor", "/c/xinghua/hall/", load=True),
+    Page("topic+vote, visitor", "/c/xinghua/hall/1/", load=True, budget=TOPIC),
+    Page("topic+vote, resident", "/c/xinghua/hall/1/", who="resident", load=True, budget=TOPIC),
+    Page("lift vote result, staff", "/c/xinghua/hall/4/", who="staff", budget=TOPIC),
+    Page("convention, visitor", "/c/xinghua/hall/7/", budget=TOPIC),
+    Page("hall queue", "/staff/c/xinghua/hall/", who="staff"),
     Page("login", "/login"),
     Page("staff community", "/staff/c/xinghua/", who="staff"),
     Page("admin people", "/staff/admin/people", who="admin"),
@@ -420,6 +429,7 @@ PDFS = [
     Pdf("poster", "/c/xinghua/poster.pdf", 150 * KB, "杏花社区"),
     Pdf("monthly report", "/c/xinghua/suggestions/report.pdf", 200 * KB, "意见箱月报告", 1.0),
     Pdf("case receipt", f"/s/{CASE_CODE}/receipt.pdf", 150 * KB, "意见回执"),
+    Pdf("convention", "/c/xinghua/hall/7/outcome.pdf", 150 * KB, "文明养犬"),
 ]
 
 
@@ -575,11 +585,17 @@ def bench(seconds: int, folder: Path, stack: ExitStack) -> None:
     note("PDF notices")
     pdfs = [measure_pdf(site, p, p.path.replace(CASE_CODE, code), folder) for p in PDFS]
     photo = request(site, PHOTO_PATH)
+    poll, unchanged = measure_poll(site)
     print_table(rows, bare_rps)
     print()
     print(
         f"wish photo {PHOTO_PATH}: HTTP {photo.status}, {photo.headers.get('Content-Type')}, "
         f"{len(photo.body):,} B {mark(photo.status == 200 and len(photo.body) <= PHOTO_BUDGET)}"
+    )
+    print(
+        f"topic poll {POLL_PATH}: HTTP {poll.status}, {len(poll.body):,} B; unchanged: HTTP "
+        f"{unchanged.status}, {wire_size(unchanged):,} B with headers "
+        f"{mark(unchanged.status == 304 and wire_size(unchanged) <= POLL_304_BUDGET)}"
     )
     for run in pdfs:
         pdf = run.pdf
@@ -590,6 +606,31 @@ def bench(seconds: int, folder: Path, stack: ExitStack) -> None:
             f"{pdf.label} PDF {run.path}: {run.size:,} B {mark(run.size <= pdf.budget)}"
             f"  render {timing}  text has {pdf.text}: {mark(run.text_ok)}"
         )
+
+
+def wire_size(got: Fetched) -> int:
+    """The response as it crossed the wire: status line, headers and body."""
+    head = "".join(f"{k}: {v}\r\n" for k, v in got.headers.items())
+    return len(f"HTTP/1.1 {got.status} \r\n{head}\r\n".encode()) + len(got.body)
+
+
+def measure_poll(port: int) -> tuple[Fetched, Fetched]:
+    """A visitor's poll of the topic's posts, then the same poll with the ETag it was given."""
+    first = request(port, POLL_PATH)
+    tag = first.headers.get("ETag", "")
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    try:
+        started = time.perf_counter()
+        conn.request(
+            "GET", POLL_PATH, headers={"Accept-Encoding": "br, gzip", "If-None-Match": tag}
+        )
+        response = conn.getresponse()
+        again = Fetched(
+            response.status, response.headers, response.read(), time.perf_counter() - started
+        )
+    finally:
+        conn.close()
+    return first, again
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -60,6 +60,7 @@ ACCOUNTS = [
     DemoAccount("13900000014", "杨帆", Role.COMMUNITY_STAFF, "xinqiao"),
     DemoAccount("13900000021", "赵海燕", Role.GRID_WORKER, "xinghua", "杏花社区第一网格"),
     DemoAccount("13900000022", "孙德胜", Role.BUILDING_LEADER, "xinghua", "杏花社区 3 号楼"),
+    DemoAccount("13900000023", "马淑珍", Role.COUNCIL_MEMBER, "xinghua", "杏花社区议事会成员"),
     DemoAccount("13900000031", "李桂芳", Role.RESIDENT, "xinghua", "78 岁，独居"),
     DemoAccount("13900000032", "张福林", Role.RESIDENT, "xinghua", "82 岁"),
     DemoAccount("13900000033", "马玉珍", Role.RESIDENT, "huaishuli", "75 岁"),

@@ -195,11 +195,20 @@ async def load(now: datetime | None = None) -> None:
 
 async def _community(community_id: int, name: str, n: int, staff: Viewer, now: datetime) -> None:
     rng = random.Random(n)  # noqa: S311 (demo data, not secrets)
-    council_id = await _person(
-        f"1371{n:02d}00001",
-        "马淑珍",
-        (Role.COUNCIL_MEMBER, community_id),
-        (Role.RESIDENT, community_id),
+    council_row = (
+        await Membership.select(Membership.person)
+        .where((Membership.role == Role.COUNCIL_MEMBER) & (Membership.scope_id == community_id))
+        .first()
+    )
+    council_id = (
+        council_row["person"]
+        if council_row
+        else await _person(
+            f"1371{n:02d}00001",
+            "马淑珍",
+            (Role.COUNCIL_MEMBER, community_id),
+            (Role.RESIDENT, community_id),
+        )
     )
     council = await _viewer(council_id)
     residents = await _residents(community_id)

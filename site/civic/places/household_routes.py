@@ -18,7 +18,7 @@ from civic.places import households
 from civic.places.service import CommunityInfo
 from civic.web.forms import Form, chosen_id, name, text
 from civic.web.i18n import _
-from civic.web.inputs import Id
+from civic.web.inputs import Id, MaybeId
 from civic.web.once import FIELD as ONCE
 from civic.web.once import once_of
 from civic.web.pages import now_of, render, see_other
@@ -33,7 +33,7 @@ HOME = {"building": chosen_id(), "door": DOOR}
 MAX_UPLOAD = 512 * 1024
 """A CSV of a few thousand dwellings is well under this."""
 
-Count = Annotated[int, Parameter(ge=0, le=households.MAX_ROWS)]
+Count = Annotated[int | None, Parameter(ge=0, le=households.MAX_ROWS)]
 DECISIONS = ("confirm", "reject", "head")
 STAFF = [requires(Role.COMMUNITY_STAFF, Role.BUILDING_LEADER)]
 EDITORS = [requires(Role.COMMUNITY_STAFF)]
@@ -70,9 +70,9 @@ class HouseholdController(Controller):
         request: Request,
         viewer: SignedIn,
         slug: FromPath[str],
-        building: FromQuery[Id | None] = None,
-        imported: FromQuery[Count | None] = None,
-        skipped: FromQuery[Count | None] = None,
+        building: FromQuery[MaybeId] = None,
+        imported: FromQuery[Count] = None,
+        skipped: FromQuery[Count] = None,
     ) -> Template:
         community: CommunityInfo = request.state["community"]
         editor = households.may_edit(viewer, community.id)
@@ -128,7 +128,7 @@ class HouseholdController(Controller):
 
     @get("/staff/c/{slug:str}/households/new", guards=EDITORS)
     async def new_dwelling(
-        self, request: Request, slug: FromPath[str], building: FromQuery[Id | None] = None
+        self, request: Request, slug: FromPath[str], building: FromQuery[MaybeId] = None
     ) -> Template:
         community: CommunityInfo = request.state["community"]
         return await self._dwelling_page(
@@ -213,7 +213,7 @@ class HouseholdController(Controller):
 
     @get("/staff/c/{slug:str}/households/import", guards=EDITORS)
     async def import_page(
-        self, request: Request, slug: FromPath[str], building: FromQuery[Id | None] = None
+        self, request: Request, slug: FromPath[str], building: FromQuery[MaybeId] = None
     ) -> Template:
         community: CommunityInfo = request.state["community"]
         return await self._import_page(request, community, Form({"building": str(building or "")}))

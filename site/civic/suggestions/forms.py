@@ -5,17 +5,14 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from litestar.params import Parameter
-
 from civic.suggestions import service
 from civic.suggestions.tables import Case
 from civic.suggestions.workflow import MOVES
 from civic.web.forms import chosen_id, name, text
-from civic.web.inputs import MAX_ID, one_of
+from civic.web.inputs import MaybeId, one_of
 
-CommunityFilter = Annotated[int | None, Parameter(ge=1, le=MAX_ID)]
-"""A desk's queue kept to one community (?community=<id>), bounded as `Id` is; none for all.
-(`Id | None` would drop the bounds.)"""
+CommunityFilter = MaybeId
+"""A desk's queue kept to one community (?community=<id>); none for all."""
 Confirmable = Annotated[str, one_of(m.name for m in MOVES.values() if m.confirm)]
 """A step asked once more before it is made (?step=reject on the confirmation page)."""
 

@@ -32,6 +32,9 @@ MAX_PAGE = 10_000
 
 Id = Annotated[int, Parameter(ge=1, le=MAX_ID)]
 """A row's id in an address."""
+MaybeId = Annotated[int | None, Parameter(ge=1, le=MAX_ID)]
+"""An id in a query that may be left out (a filter): `FromQuery[Id | None]` would lose the
+bounds, as Litestar reads them from the outer annotation only."""
 PageNumber = Annotated[int, Parameter(ge=1, le=MAX_PAGE)]
 TypedCode = Annotated[str, Parameter(max_length=32)]
 """A code as a person may type it into an address (K7QM-3XPA, lower case, full-width): a few
