@@ -72,6 +72,9 @@ async def test_staff_open_a_topic_that_starts_collecting_and_move_it_on(client, 
     page = await client.get(f"/c/{c.slug}/hall/{topic_id}/")
     shown = text_of(page.text)
     assert "北门停车位怎么分" in shown and "征集需求" in shown and "（现在）" in shown
+    assert "议题已发起，开始征集需求。" in shown  # said once, after the redirect
+    again = text_of((await client.get(f"/c/{c.slug}/hall/{topic_id}/")).text)
+    assert "议题已发起" not in again
     assert "01月10日" in shown  # the stage's planned end
     assert "晚上车多，\n消防通道被占。" in page.text  # line breaks kept, shown as text
 

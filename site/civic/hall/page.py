@@ -17,7 +17,7 @@ from civic.hall.tables import Topic, TopicEvent
 from civic.hall.workflow import STAGES, STATUS_LABELS, TOPICS, S, Verb
 from civic.web.forms import Form
 from civic.web.i18n import _
-from civic.web.pages import now_of
+from civic.web.pages import now_of, told_done
 
 STAMPS = {
     S.COLLECTING: "accepted_at",
@@ -25,6 +25,18 @@ STAMPS = {
     S.VOTING: "voting_at",
     S.PUBLISHED: "published_at",
 }
+DONE_WORDS = {
+    Verb.OPEN: _("议题已发起，开始征集需求。"),
+    Verb.PROPOSE: _("已提交。社区工作者或议事会成员受理后，议题就会公开，您会收到消息。"),
+    Verb.ACCEPT: _("已受理，议题开始征集需求。"),
+    Verb.DECLINE: _("已不予受理，提出人会收到原因。"),
+    Verb.DELIBERATE: _("已进入讨论协商。"),
+    Verb.OPEN_VOTE: _("表决已开始。"),
+    Verb.PUBLISH: _("结果已公示。"),
+    Verb.SET_UP: _("表决设置已保存。"),
+    "vote": _("已投票，谢谢参与。"),
+}
+"""What the topic page says after each step taken on it (web.pages.tell_done)."""
 ENDS = {S.COLLECTING: "collect_until", S.DELIBERATING: "deliberate_until", S.VOTING: "vote_until"}
 
 
@@ -80,6 +92,7 @@ async def topic_context(
         raise NotFound(_("没有这个议题。"))
     now = now_of(request)
     current = S(topic["status"])
+    done = told_done(request, f"/c/{slug}/hall/{topic_id}/")
     moves = [
         m
         for m in TOPICS.available(current, standing.parties)
@@ -101,6 +114,7 @@ async def topic_context(
         and current is not S.VOTING,
         "declined": await _decline_reason(topic) if current is S.DECLINED else "",
         "form": form or Form(),
+        "done": DONE_WORDS.get(done, ""),
         "page": page,
         "now": now,
         "outcomes": [

@@ -17,6 +17,7 @@ from civic.hall.tables import Topic
 from civic.hall.workflow import LISTED, STATUS_LABELS, TOPICS, Verb
 from civic.places import service as places
 from civic.places.service import CommunityInfo
+from civic.web import pages
 from civic.web.forms import Form
 from civic.web.i18n import _
 from civic.web.inputs import Id, PageNumber
@@ -114,6 +115,7 @@ class HallController(Controller):
             return await _new_page(request, viewer, community, form, status=422)
         done = f"/c/{slug}/hall/{topic['id']}/"
         await once.done(done)
+        pages.tell_done(request, done, Verb.PROPOSE if topic["proposed_by"] else Verb.OPEN)
         return see_other(done)
 
     @get("/{topic_id:int}/")
@@ -172,6 +174,7 @@ class HallController(Controller):
                 options=tuple(line for line in form.get("options").splitlines() if line.strip()),
             )
             await service.set_up_vote(viewer, topic, setup, now_of(request))
+            pages.tell_done(request, f"/c/{slug}/hall/{topic_id}/", Verb.SET_UP)
         except DomainError as refused:
             form.refuse(refused, "vote")
             context = await topic_context(request, viewer, slug, topic_id, 1, form=form)

@@ -14,6 +14,7 @@ from civic.accounts.viewer import SignedIn, Viewer
 from civic.errors import DomainError, Invalid, NotAllowed, NotFound
 from civic.hall import forms, queries, service, votes
 from civic.hall.page import topic_context
+from civic.web import pages
 from civic.web.forms import Form
 from civic.web.i18n import _
 from civic.web.inputs import Id, one_of
@@ -125,6 +126,7 @@ class VoteController(Controller):
         if wants_fragment(request):
             said = _("已改投。") if made == "changed" else _("已投票，谢谢参与。")
             return await _vote_part(request, viewer, slug, topic_id, notice=said, done=True)
+        pages.tell_done(request, f"/c/{slug}/hall/{topic_id}/", "vote")
         return see_other(f"/c/{slug}/hall/{topic_id}/#vote")
 
     @get("/ballots")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import urlsplit
 
 from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import UploadFile
@@ -36,7 +35,7 @@ from civic.suggestions.workflow import (
     done_notice,
     staff_steps,
 )
-from civic.web import codes
+from civic.web import codes, pages
 from civic.web.client import client_address
 from civic.web.forms import Form
 from civic.web.i18n import _
@@ -71,31 +70,10 @@ def _proven(request: Request, code: str) -> bool:
     return isinstance(session, dict) and code in session.get(PROVEN, [])
 
 
-DONE = "done"  # session key: the step just taken, and the page that is to say so
-
-
-def tell_done(request: Request, back: str, verb: str) -> None:
-    """Remember, for the page a step redirects to, which step was taken, so that page can say
-    what happened (`told_done`). Kept in the session, and only when there is one: everyone who
-    takes a step has one already (staff and helpers are signed in, a filer who rates has
-    signed in or proved it with their phone's digits, which the session keeps), so this never
-    creates a session for a visitor. Not in the address (?done=…): the pages people bookmark,
-    share and print keep their address, a reload or a shared link does not say it again, and a
-    one-time key's replay goes to the same address as the first answer."""
-    session = request.scope.get("session")
-    if isinstance(session, dict) and session:
-        request.set_session({**session, DONE: [urlsplit(back).path, verb]})
-
-
 def told_done(request: Request, path: str) -> str:
     """The step taken just before coming to `path`, said in words, once; "" otherwise."""
-    session = request.scope.get("session")
-    kept = session.get(DONE) if isinstance(session, dict) else None
-    if not isinstance(kept, list) or len(kept) != 2:
-        return ""
-    request.set_session({k: v for k, v in session.items() if k != DONE})  # type: ignore[union-attr]
-    same = kept[0].rstrip("/") == urlsplit(path).path.rstrip("/")  # the route's path has none
-    return done_notice(kept[1]) if same else ""
+    verb = pages.told_done(request, path)
+    return done_notice(verb) if verb else ""
 
 
 def _remember(request: Request, code: str) -> None:
@@ -466,7 +444,7 @@ class CaseController(Controller):
                 status=refused.status_code,
                 form=form,
             )
-        tell_done(request, f"/s/{code}", Verb.RATE)
+        pages.tell_done(request, f"/s/{code}", Verb.RATE)
         return see_other(f"/s/{code}")
 
     @post("/{code:str}/act")
@@ -526,7 +504,7 @@ class CaseController(Controller):
         if wants_fragment(request) and service.is_staff_of(visitor, await service.load(code)):
             return await self._row(request, code, back, done=done_notice(verb) if verb else "")
         if verb:
-            tell_done(request, back, verb)
+            pages.tell_done(request, back, verb)
         return see_other(back)
 
     async def _row(

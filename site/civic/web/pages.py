@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 from litestar import Request
 from litestar.plugins.htmx import HTMXDetails, HTMXRequest
 from litestar.response import Redirect, Template
 
 ELDER_COOKIE = "elder"
+DONE = "done"  # session key: the step just taken, and the page that is to say so
 
 
 def htmx_of(request: Request) -> HTMXDetails:
@@ -76,3 +78,28 @@ def safe_next(target: str | None, default: str = "/") -> str:
 def see_other(path: str) -> Redirect:
     """The answer to a successful form: go and look at the result (303, so a reload is safe)."""
     return Redirect(path=path, status_code=303)
+
+
+def tell_done(request: Request, back: str, verb: str) -> None:
+    """Remember, for the page a step redirects to, which step was taken, so that page can say
+    what happened (`told_done`). Kept in the session, and only when there is one: everyone who
+    takes a step has one already (staff and helpers are signed in, a filer who rates has
+    signed in or proved it with their phone's digits, which the session keeps), so this never
+    creates a session for a visitor. Not in the address (?done=…): the pages people bookmark,
+    share and print keep their address, a reload or a shared link does not say it again, and a
+    one-time key's replay goes to the same address as the first answer."""
+    session = request.scope.get("session")
+    if isinstance(session, dict) and session:
+        request.set_session({**session, DONE: [urlsplit(back).path, verb]})
+
+
+def told_done(request: Request, path: str) -> str:
+    """The step taken just before coming to `path`, once (the feature says it in words); ""
+    otherwise."""
+    session = request.scope.get("session")
+    kept = session.get(DONE) if isinstance(session, dict) else None
+    if not isinstance(kept, list) or len(kept) != 2 or not isinstance(session, dict):
+        return ""
+    request.set_session({k: v for k, v in session.items() if k != DONE})
+    same = kept[0].rstrip("/") == urlsplit(path).path.rstrip("/")  # the route's path has none
+    return str(kept[1]) if same else ""

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import random
 from datetime import timedelta
-from urllib.parse import urlsplit
 
 from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath, FromQuery
@@ -20,6 +19,7 @@ from civic.photos import service as photos
 from civic.photos.service import BadPhoto
 from civic.photos.web import PHOTO_ROUTE_OPT, UPLOAD_MAX_BODY, photo_response
 from civic.places import service as places
+from civic.web import pages
 from civic.web.csv_export import csv_response
 from civic.web.forms import Form
 from civic.web.i18n import _
@@ -48,28 +48,12 @@ from civic.wishes.workflow import (
 )
 
 CATEGORIES = [(c.value, c.value) for c in Wish.Category]
-DONE = "done"  # session key: the step just taken, and the page that is to say so
-
-
-def tell_done(request: Request, back: str, verb: str) -> None:
-    """Remember, for the page a step redirects to, which step was taken, so that page says
-    what happened, once. In the session, and only when there is one: whoever takes a step on
-    a wish is signed in, so no visitor gets a session for it; the page keeps its address (a
-    reload, a bookmark or a shared link does not say it again)."""
-    session = request.scope.get("session")
-    if isinstance(session, dict) and session:
-        request.set_session({**session, DONE: [urlsplit(back).path, verb]})
 
 
 def told_done(request: Request, path: str) -> str:
     """The step taken just before coming to `path`, said in words, once; "" otherwise."""
-    session = request.scope.get("session")
-    kept = session.get(DONE) if isinstance(session, dict) else None
-    if not isinstance(kept, list) or len(kept) != 2:
-        return ""
-    request.set_session({k: v for k, v in session.items() if k != DONE})  # type: ignore[union-attr]
-    same = kept[0].rstrip("/") == urlsplit(path).path.rstrip("/")  # the route's path has none
-    return done_notice(kept[1]) if same else ""
+    verb = pages.told_done(request, path)
+    return done_notice(verb) if verb else ""
 
 
 async def _photo(photo_id: int) -> Response[bytes]:
@@ -239,7 +223,7 @@ class WishController(Controller):
             return await self._wish_page(
                 request, viewer, slug, wish_id, notice=refused.message, status=refused.status_code
             )
-        tell_done(request, f"/c/{slug}/wishes/{wish_id}/", Verb.CLAIM)
+        pages.tell_done(request, f"/c/{slug}/wishes/{wish_id}/", Verb.CLAIM)
         return see_other(f"/c/{slug}/wishes/{wish_id}/")
 
     @post("/{wish_id:int}/move", guards=[signed_in], request_max_body_size=UPLOAD_MAX_BODY)
@@ -286,7 +270,7 @@ class WishController(Controller):
             )
         made = WISHES.moves.get(form.get("step"))  # named by the form, for the notice alone
         if made is not None and made.target is target:
-            tell_done(request, f"/c/{slug}/wishes/{wish_id}/", made.name)
+            pages.tell_done(request, f"/c/{slug}/wishes/{wish_id}/", made.name)
         return see_other(f"/c/{slug}/wishes/{wish_id}/")
 
     @get("/new", guards=[signed_in])
@@ -333,7 +317,7 @@ class WishController(Controller):
             form.refuse(refused, "photo" if isinstance(refused, BadPhoto) else "title")
         else:
             await once.done(f"/c/{slug}/wishes/{wish_id}/")
-            tell_done(request, f"/c/{slug}/wishes/{wish_id}/", NEW)
+            pages.tell_done(request, f"/c/{slug}/wishes/{wish_id}/", NEW)
             return see_other(f"/c/{slug}/wishes/{wish_id}/")
         return render(
             request,
@@ -507,7 +491,7 @@ class WishStaffController(Controller):
             made = ReportVerb.VERIFY
         else:
             made = ReportVerb.REVOKE if form.get("step") == ReportVerb.REVOKE else ReportVerb.REFUSE
-        tell_done(request, f"/staff/c/{slug}/wishes/", made)
+        pages.tell_done(request, f"/staff/c/{slug}/wishes/", made)
         return see_other(f"/staff/c/{slug}/wishes/")
 
 
