@@ -3,6 +3,7 @@ fragment the topic page polls, answered 304 when nothing changed for this viewer
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from litestar import Controller, Request, Response, get, post
@@ -14,7 +15,7 @@ from civic.accounts.viewer import MaybeSignedIn, SignedIn, Viewer
 from civic.errors import DomainError, Invalid, NotFound
 from civic.hall import forms, posts, queries, service
 from civic.places.service import CommunityInfo
-from civic.web.forms import Form
+from civic.web.forms import Fields, Form
 from civic.web.i18n import _
 from civic.web.inputs import MAX_PAGE, Id, PageNumber, whole_number
 from civic.web.once import FIELD as ONCE
@@ -171,6 +172,34 @@ class PostController(Controller):
         await once.done(_where(slug, topic_id, page, post_id))
         return await self._done(request, viewer, slug, topic_id, page, post_id)
 
+    async def _act(
+        self,
+        request: Request,
+        viewer: Viewer,
+        slug: str,
+        topic_id: int,
+        post_id: int,
+        fields: Fields,
+        act: str,
+        field: str,
+        do: Callable[[Form], Awaitable[None]],
+    ) -> Template | Redirect:
+        """One step on a post (edit, report, hide, unhide): the form read and checked, the step
+        made, and the list (or the page) again; a refusal shows under that post's control."""
+        form = await Form.read(request, fields)
+        page = _page_of(form)
+        try:
+            form.check()
+            await self._load(slug, topic_id, viewer)
+            await do(form)
+        except DomainError as refused:
+            form.refuse(refused, field)
+            form.values.update(acting=str(post_id), act=act)
+            return await self._shown(
+                request, viewer, slug, topic_id, page, form=form, status=_status(refused)
+            )
+        return await self._done(request, viewer, slug, topic_id, page, post_id)
+
     @post("/posts/{post_id:int}/edit", guards=[signed_in])
     async def edit(
         self,
@@ -180,19 +209,12 @@ class PostController(Controller):
         topic_id: FromPath[Id],
         post_id: FromPath[Id],
     ) -> Template | Redirect:
-        form = await Form.read(request, forms.EDIT)
-        page = _page_of(form)
-        try:
-            form.check()
-            await self._load(slug, topic_id, viewer)
+        async def act(form: Form) -> None:
             await posts.edit(viewer, post_id, form.get("text"), now_of(request), topic_id=topic_id)
-        except DomainError as refused:
-            form.refuse(refused, "text")
-            form.values.update(acting=str(post_id), act="edit")
-            return await self._shown(
-                request, viewer, slug, topic_id, page, form=form, status=_status(refused)
-            )
-        return await self._done(request, viewer, slug, topic_id, page, post_id)
+
+        return await self._act(
+            request, viewer, slug, topic_id, post_id, forms.EDIT, "edit", "text", act
+        )
 
     @post("/posts/{post_id:int}/report", guards=[signed_in])
     async def report(
@@ -203,19 +225,12 @@ class PostController(Controller):
         topic_id: FromPath[Id],
         post_id: FromPath[Id],
     ) -> Template | Redirect:
-        form = await Form.read(request, forms.REPORT)
-        page = _page_of(form)
-        try:
-            form.check()
-            await self._load(slug, topic_id, viewer)
+        async def act(form: Form) -> None:
             await posts.report(viewer, post_id, now_of(request), topic_id=topic_id)
-        except DomainError as refused:
-            form.refuse(refused, "action")
-            form.values.update(acting=str(post_id), act="report")
-            return await self._shown(
-                request, viewer, slug, topic_id, page, form=form, status=_status(refused)
-            )
-        return await self._done(request, viewer, slug, topic_id, page, post_id)
+
+        return await self._act(
+            request, viewer, slug, topic_id, post_id, forms.REPORT, "report", "action", act
+        )
 
     @post("/posts/{post_id:int}/hide", guards=[signed_in])
     async def hide(
@@ -226,21 +241,14 @@ class PostController(Controller):
         topic_id: FromPath[Id],
         post_id: FromPath[Id],
     ) -> Template | Redirect:
-        form = await Form.read(request, forms.HIDE)
-        page = _page_of(form)
-        try:
-            form.check()
-            await self._load(slug, topic_id, viewer)
+        async def act(form: Form) -> None:
             await posts.hide(
                 viewer, post_id, form.get("reason"), now_of(request), topic_id=topic_id
             )
-        except DomainError as refused:
-            form.refuse(refused, "reason")
-            form.values.update(acting=str(post_id), act="hide")
-            return await self._shown(
-                request, viewer, slug, topic_id, page, form=form, status=_status(refused)
-            )
-        return await self._done(request, viewer, slug, topic_id, page, post_id)
+
+        return await self._act(
+            request, viewer, slug, topic_id, post_id, forms.HIDE, "hide", "reason", act
+        )
 
     @post("/posts/{post_id:int}/unhide", guards=[signed_in])
     async def unhide(
@@ -251,16 +259,9 @@ class PostController(Controller):
         topic_id: FromPath[Id],
         post_id: FromPath[Id],
     ) -> Template | Redirect:
-        form = await Form.read(request, forms.REPORT)
-        page = _page_of(form)
-        try:
-            form.check()
-            await self._load(slug, topic_id, viewer)
+        async def act(form: Form) -> None:
             await posts.unhide(viewer, post_id, now_of(request), topic_id=topic_id)
-        except DomainError as refused:
-            form.refuse(refused, "action")
-            form.values.update(acting=str(post_id), act="unhide")
-            return await self._shown(
-                request, viewer, slug, topic_id, page, form=form, status=_status(refused)
-            )
-        return await self._done(request, viewer, slug, topic_id, page, post_id)
+
+        return await self._act(
+            request, viewer, slug, topic_id, post_id, forms.REPORT, "unhide", "action", act
+        )
