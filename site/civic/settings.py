@@ -113,6 +113,15 @@ class SecuritySettings:
     """CIVIC_TRUSTED_PROXIES: the reverse proxies in front of the site (addresses or networks,
     comma-separated) whose X-Forwarded-For names the client for per-address limits. Empty
     (default): nobody is trusted and the connecting address is the client's."""
+    filings_per_hour_per_address: int = 10
+    """CIVIC_FILINGS_PER_HOUR_PER_ADDRESS: cases a visitor (not signed in) may file in an hour,
+    counted per client address."""
+    filings_per_hour_per_person: int = 10
+    """CIVIC_FILINGS_PER_HOUR_PER_PERSON: cases a signed-in resident may file in an hour,
+    counted per person, whatever network they use."""
+    filings_per_hour_for_others: int = 60
+    """CIVIC_FILINGS_PER_HOUR_FOR_OTHERS: cases in an hour for a signed-in person who files for
+    residents (staff, grid workers, building leaders), counted per person."""
 
 
 @dataclass(frozen=True)
@@ -131,6 +140,15 @@ class CaseClocks:
     autoclose_days: int = 7
     """CIVIC_CASE_AUTOCLOSE_DAYS: a case the filer has not rated closes itself this long after
     feedback."""
+    respond_warn_hours: int = 2
+    """CIVIC_CASE_RESPOND_WARN_HOURS: the desk holding a case not yet responded to is told once
+    this long before the response is due."""
+    resolve_warn_hours: int = 6
+    """CIVIC_CASE_RESOLVE_WARN_HOURS: the desk holding an open case is told once this long before
+    its feedback is due (again after a reopening or an escalation moves the deadline)."""
+    claim_warn_hours: int = 24
+    """CIVIC_CLAIM_WARN_HOURS: a helper holding a 微心愿 claim is told once this long before the
+    claim runs out (again for each new claim)."""
 
 
 @dataclass(frozen=True)
@@ -175,12 +193,18 @@ class Settings:
             login_window_seconds=_int("CIVIC_LOGIN_WINDOW_SECONDS", 15 * 60, minimum=1),
             session_days=_int("CIVIC_SESSION_DAYS", 30, minimum=1),
             trusted_proxies=_networks("CIVIC_TRUSTED_PROXIES"),
+            filings_per_hour_per_address=_int("CIVIC_FILINGS_PER_HOUR_PER_ADDRESS", 10, minimum=1),
+            filings_per_hour_per_person=_int("CIVIC_FILINGS_PER_HOUR_PER_PERSON", 10, minimum=1),
+            filings_per_hour_for_others=_int("CIVIC_FILINGS_PER_HOUR_FOR_OTHERS", 60, minimum=1),
         )
         cases = CaseClocks(
             respond_hours=_int("CIVIC_CASE_RESPOND_HOURS", 12, minimum=1),
             resolve_days=_int("CIVIC_CASE_RESOLVE_DAYS", 1, minimum=1),
             escalated_resolve_days=_int("CIVIC_CASE_ESCALATED_RESOLVE_DAYS", 3, minimum=1),
             autoclose_days=_int("CIVIC_CASE_AUTOCLOSE_DAYS", 7, minimum=1),
+            respond_warn_hours=_int("CIVIC_CASE_RESPOND_WARN_HOURS", 2, minimum=1),
+            resolve_warn_hours=_int("CIVIC_CASE_RESOLVE_WARN_HOURS", 6, minimum=1),
+            claim_warn_hours=_int("CIVIC_CLAIM_WARN_HOURS", 24, minimum=1),
         )
         return cls(
             security=security,

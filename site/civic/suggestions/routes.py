@@ -48,7 +48,6 @@ from civic.web.sessions import renew_session
 
 CATEGORIES = [(c.value, c.value) for c in Case.Category]
 PROVEN = "cases"  # session key: codes this browser filed, or proved with the phone's digits
-FILINGS_PER_HOUR = 10
 CODE_MISSES = 20  # wrong codes per address in 15 minutes
 DIGIT_MISSES = 5  # wrong phone digits per case in 15 minutes
 
@@ -63,6 +62,26 @@ def _address(request: Request) -> str:
 
 def _quota(request: Request, limit: int, window: int, message: str) -> Quota:
     return Quota(request.app.stores.get("quota"), limit, window, message)
+
+
+def _filing_quota(request: Request, visitor: Viewer | None, community_id: int) -> tuple[Quota, str]:
+    """How filings are counted, chosen from who is filing: a signed-in person by their own
+    account wherever they are (a grid worker on the community office's shared Wi-Fi is not
+    counted with everyone else on it), with a higher limit for those who file for residents;
+    only a visitor, who has nothing else to be known by, by address."""
+    limits = request.app.state.settings.security
+    if visitor is None:
+        limit, key = limits.filings_per_hour_per_address, f"file:{_address(request)}"
+        message = _("这个网络一小时内提交得太多了，请 {minutes} 分钟后再提交。您写的内容还在下面。")
+    else:
+        key = f"file-person:{visitor.id}"
+        limit = (
+            limits.filings_per_hour_for_others
+            if service.can_file_for_others(visitor, community_id)
+            else limits.filings_per_hour_per_person
+        )
+        message = _("您一小时内提交得太多了，请 {minutes} 分钟后再提交。您写的内容还在下面。")
+    return _quota(request, limit, 3600, message), key
 
 
 def _proven(request: Request, code: str) -> bool:
@@ -219,13 +238,7 @@ class SuggestionController(Controller):
         if made := await once.claim():
             return see_other(made)
         photo_ids: list[int] = []
-        quota = _quota(
-            request,
-            FILINGS_PER_HOUR,
-            3600,
-            _("这个网络一小时内提交得太多了，请 {minutes} 分钟后再提交。您写的内容还在下面。"),
-        )
-        key = f"file:{_address(request)}"
+        quota, key = _filing_quota(request, visitor, community.id)
         try:
             await quota.take(key)
             for upload in uploads:
@@ -301,6 +314,7 @@ class CaseController(Controller):
         if page is None:
             raise NotFound(_("没有找到这个查询码，请核对回执上的 8 位查询码。"))
         case = service.CaseRef(page.case, page.case["street_id"])
+        await service.link_filer(viewer, case)
         found = service.parties(viewer, case, _proven(request, code))
         primary, more = staff_steps(case.status, case.level, found)
         return page, case, found, primary, more

@@ -131,6 +131,24 @@ def proves_filer(case: CaseRef, last_four: str) -> bool:
     return len(phone) >= 4 and last_four.strip() == phone[-4:]
 
 
+async def link_filer(viewer: Viewer | None, case: CaseRef) -> bool:
+    """A case filed as a visitor with a phone number becomes the case of whoever signs in with
+    that number and opens it with its code: it then appears under 我反映的事. Once: the UPDATE
+    only takes a case nobody holds yet, and only for the phone it was filed with, so a
+    different signed-in person is never linked. Returns whether this viewer got it now."""
+    phone = case.row["filer_phone"]
+    if viewer is None or case.row["filer"] is not None or not phone or viewer.phone != phone:
+        return False
+    linked = (
+        await Case.update({Case.filer: viewer.id})
+        .where((Case.id == case.row["id"]) & Case.filer.is_null() & (Case.filer_phone == phone))
+        .returning(Case.id)
+    )
+    if linked:
+        case.row["filer"] = viewer.id
+    return bool(linked)
+
+
 # Filing ------------------------------------------------------------------------------------
 
 
