@@ -11,10 +11,10 @@ import random
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from civic.accounts import service as accounts
+from civic.accounts.demo_people import demo_person, demo_viewer
 from civic.accounts.roles import Role
 from civic.accounts.tables import Membership, Person
-from civic.accounts.viewer import Viewer, load_viewer
+from civic.accounts.viewer import Viewer
 from civic.hall import outcome, posts, service, votes
 from civic.hall.tables import Meeting, Post, PostReport, Topic, VoteOption
 from civic.hall.workflow import Verb
@@ -49,6 +49,9 @@ SAYINGS = {
         "我上次说的情况社区记下了吗？",
     ],
 }
+NEIGHBOURS = ["周桂兰", "吴建国", "郑秀梅", "王德明", "冯淑芬", "陈立新", "褚玉兰", "卫国强"]
+"""The hall's own demo residents in each community, so that it does not wait for another
+feature's demo to have people to talk."""
 REPLIES = ["说得对。", "我也这么想。", "这个问题社区能回答一下吗？", "补充一下：白天问题不大。"]
 
 DOG_RULES = [
@@ -76,36 +79,20 @@ STAIR_RULES = [
 ]
 
 
-async def _viewer(person_id: int) -> Viewer:
-    viewer = await load_viewer(person_id)
-    if viewer is None:
-        raise LookupError(f"demo person {person_id} is not active")
-    return viewer
-
-
-async def _person(phone: str, name: str, *roles: tuple[Role, int]) -> int:
-    person_id = await accounts.person_id_by_phone(phone)
-    if person_id is None:
-        person_id = await accounts.create_person(phone, name, "demo1234")
-    for role, scope in roles:
-        await accounts.grant(person_id, role, scope)
-    return person_id
-
-
 async def _staff(community_id: int) -> Viewer | None:
     row = (
         await Membership.select(Membership.person)
         .where((Membership.role == Role.COMMUNITY_STAFF) & (Membership.scope_id == community_id))
         .first()
     )
-    return await _viewer(row["person"]) if row else None
+    return await demo_viewer(row["person"]) if row else None
 
 
 async def _residents(community_id: int) -> list[Viewer]:
     rows = await Membership.select(Membership.person).where(
         (Membership.role == Role.RESIDENT) & (Membership.scope_id == community_id)
     )
-    return [await _viewer(r["person"]) for r in rows]
+    return [await demo_viewer(r["person"]) for r in rows]
 
 
 async def _open(
@@ -203,17 +190,17 @@ async def _community(community_id: int, name: str, n: int, staff: Viewer, now: d
     council_id = (
         council_row["person"]
         if council_row
-        else await _person(
+        else await demo_person(
             f"1371{n:02d}00001",
             "马淑珍",
             (Role.COUNCIL_MEMBER, community_id),
             (Role.RESIDENT, community_id),
         )
     )
-    council = await _viewer(council_id)
+    council = await demo_viewer(council_id)
+    for i, name in enumerate(NEIGHBOURS):
+        await demo_person(f"1372{n:02d}{i:05d}", name, (Role.RESIDENT, community_id))
     residents = await _residents(community_id)
-    if len(residents) < 3:
-        return
     buildings = (
         await Building.select(Building.id, Building.name)
         .where(Building.community == community_id)
@@ -388,21 +375,18 @@ async def _household_people(building_id: int) -> list[Viewer]:
     rows = await Person.select(Person.id).where(
         (Person.household.building == building_id) & Person.household_confirmed_at.is_not_null()
     )
-    return [await _viewer(r["id"]) for r in rows]
+    return [await demo_viewer(r["id"]) for r in rows]
 
 
-def _short_on_area(homes: list[dict[str, Any]]) -> set[int]:
-    """The biggest homes against, until they hold more than a quarter of the area while staying
-    fewer than a quarter of the homes: the vote passes by head count and falls short on area."""
-    total = sum(h["area_dm2"] for h in homes)
-    against: set[int] = set()
-    area = 0
-    for home in sorted(homes, key=lambda h: h["area_dm2"], reverse=True):
-        if area * 4 > total or (len(against) + 1) * 4 >= len(homes):
-            break
-        against.add(home["id"])
-        area += home["area_dm2"]
-    return against
+def _short_on_area(homes: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], set[int]]:
+    """Who takes part, and who is against, so that the vote passes by head count and falls short
+    on area: the biggest homes, a multiple of four of them (at least two thirds of the homes),
+    take part, and the biggest quarter of those is against. Exactly a quarter of the heads is
+    still "three quarters agree"; the biggest quarter holds more than a quarter of the area
+    whenever the homes are not all the same size."""
+    biggest = sorted(homes, key=lambda h: h["area_dm2"], reverse=True)
+    taking_part = biggest[: len(homes) // 4 * 4]
+    return taking_part, {h["id"] for h in taking_part[: len(taking_part) // 4]}
 
 
 async def _lift(
@@ -471,7 +455,9 @@ async def _lift(
         )
     }
     taking_part = [h for i, h in enumerate(homes) if i % 8 != 7]
-    against = set() if passes else _short_on_area(taking_part)
+    against: set[int] = set()
+    if not passes:
+        taking_part, against = _short_on_area(homes)
     meeting = await Meeting.select(Meeting.id).where(Meeting.topic == topic["id"]).first()
     for i, home in enumerate(taking_part):
         choice = "不同意" if home["id"] in against else "弃权" if passes and i % 9 == 4 else "同意"
@@ -479,7 +465,7 @@ async def _lift(
         head = heads.get(home["id"])
         if head is not None and i % 3:
             at = start + timedelta(days=13, hours=i)
-            await votes.cast(await _viewer(head), current, options[choice], at)
+            await votes.cast(await demo_viewer(head), current, options[choice], at)
         else:
             paper = meeting["id"] if meeting else None
             await votes.enter_paper(staff, current, home["id"], options[choice], paper, meeting_day)

@@ -9,10 +9,9 @@ from datetime import UTC, datetime, timedelta
 
 from PIL import Image, ImageDraw, ImageFilter
 
-from civic.accounts import service as accounts
+from civic.accounts.demo_people import demo_person, demo_viewer
 from civic.accounts.roles import Role
 from civic.accounts.tables import Membership
-from civic.accounts.viewer import Viewer, load_viewer
 from civic.photos import service as photos
 from civic.places.service import district_overview
 from civic.places.tables import Grid
@@ -95,22 +94,6 @@ def demo_photo(seed: int) -> bytes:
     return out.getvalue()
 
 
-async def _viewer(person_id: int) -> Viewer:
-    viewer = await load_viewer(person_id)
-    if viewer is None:
-        raise LookupError(f"demo person {person_id} is not active")
-    return viewer
-
-
-async def _person(phone: str, name: str, *roles: tuple[Role, int]) -> int:
-    person_id = await accounts.person_id_by_phone(phone)
-    if person_id is None:
-        person_id = await accounts.create_person(phone, name, "demo1234")
-    for role, scope in roles:
-        await accounts.grant(person_id, role, scope)
-    return person_id
-
-
 async def load(now: datetime | None = None) -> None:
     now = now or datetime.now(UTC)
     start = now - timedelta(days=40)
@@ -129,12 +112,12 @@ async def load(now: datetime | None = None) -> None:
             )
             if staff_row is None:
                 continue  # not the demo district: nobody to approve the wishes
-            staff_viewer = await _viewer(staff_row["person"])
+            staff_viewer = await demo_viewer(staff_row["person"])
             grids = await Grid.select(Grid.id).where(Grid.community == community.id)
             helpers = []
             for m, name in enumerate(MEMBERS):
                 phone = f"1370{n:02d}{m:05d}"
-                pid = await _person(
+                pid = await demo_person(
                     phone, name, (Role.RESIDENT, community.id), (Role.PARTY_MEMBER, community.id)
                 )
                 kind = Helper.Kind.ORGANISATION if m == 4 else Helper.Kind.MEMBER
@@ -147,12 +130,12 @@ async def load(now: datetime | None = None) -> None:
                     work_unit="区医院" if m == 0 else "南湖小学",
                 )
                 await service.decide_report(staff_viewer, hid, True, start)
-                helpers.append(await _viewer(pid))
+                helpers.append(await demo_viewer(pid))
             residents = []
             for r in range(8):
                 residents.append(
-                    await _viewer(
-                        await _person(
+                    await demo_viewer(
+                        await demo_person(
                             f"1360{n:02d}{r:05d}",
                             "李王张刘陈杨赵黄"[r] + "阿姨大爷"[r % 2 * 2 : r % 2 * 2 + 2],
                             (Role.RESIDENT, community.id),
