@@ -3,6 +3,8 @@ the moderators' queue, and what the hall and /me list."""
 
 from __future__ import annotations
 
+import re
+import subprocess
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -248,3 +250,33 @@ async def test_me_lists_votes_waiting_and_votes_cast(client, place):
     await post_form(client, f"{base}/vote", {"option": option})
     me = text_of((await client.get("/me")).text)
     assert "等您投票" not in me and "我投过票：北门停车位怎么分" in me
+
+
+XSS = '<script>alert("x")</script><img src=x onerror=alert(1)>'
+ESCAPED = "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;&lt;img src=x onerror=alert(1)&gt;"
+
+
+async def test_what_is_typed_in_a_topic_shows_as_text(client, place, tmp_path):
+    c = place["c"]
+    await sign_in(client, "13900000011")
+    made = await _new(client, c, title="停车" + XSS[:40], text=XSS)
+    topic_id = _topic_id(made)
+    for url in (f"/c/{c.slug}/hall/", f"/c/{c.slug}/hall/{topic_id}/"):
+        html = (await client.get(url)).text
+        assert "&lt;script&gt;" in html
+        assert "<script>alert" not in html and "<img src=x" not in html
+    page = (await client.get(f"/c/{c.slug}/hall/{topic_id}/")).text
+    assert ESCAPED in page
+    base = f"/c/{c.slug}/hall/{topic_id}"
+    await post_form(client, f"{base}/step", {"verb": "deliberate"})
+    await post_form(
+        client, f"{base}/step", {"verb": "publish", "outcome": "decision", "outcome_text": XSS}
+    )
+    pdf = await client.get(f"{base}/outcome.pdf")
+    assert pdf.headers["content-type"] == "application/pdf"
+    file = tmp_path / "outcome.pdf"
+    file.write_bytes(pdf.content)
+    text = subprocess.run(
+        ["pdftotext", "-q", str(file), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    assert re.sub(r"\s+", "", XSS) in re.sub(r"\s+", "", text)
