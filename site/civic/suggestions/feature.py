@@ -14,9 +14,10 @@ from civic.web.i18n import _
 
 async def sweep(now: datetime, settings: Settings) -> str:
     closed = await service.close_unrated(now, clocks=settings.cases)
-    return _("反馈后 {days} 天未评价的意见已办结：{n} 件").format(
-        days=settings.cases.autoclose_days, n=closed
-    )
+    warned = await service.warn_due(now, clocks=settings.cases)
+    return _(
+        "反馈后 {days} 天未评价的意见已办结：{n} 件；快到期、已提醒办理方：{warned} 次"
+    ).format(days=settings.cases.autoclose_days, n=closed, warned=warned)
 
 
 FEATURE = Feature(

@@ -12,6 +12,7 @@ from civic.accounts.roles import Role
 from civic.messages import service as messages
 from civic.suggestions.tables import Case
 from civic.web import codes
+from civic.web.clock import local
 from civic.web.i18n import _
 from civic.workflow import Move
 
@@ -56,6 +57,22 @@ async def _case(case_id: int) -> dict[str, Any]:
         .first()
     )
     return row or {}
+
+
+DUE_SOON = {
+    "respond": _("这件事还没有回应，{deadline} 前要受理或回复：{code}"),
+    "resolve": _("这件事 {deadline} 前要反馈办理结果，快到期了：{code}"),
+}
+
+
+async def due_soon(case_id: int, which: str, deadline: datetime, now: datetime) -> None:
+    """The desk holding the case now is told, once, that one of its clocks is about to run
+    out (`which`: "respond" or "resolve")."""
+    case = await _case(case_id)
+    text = DUE_SOON[which].format(
+        code=codes.shown(case["code"]), deadline=f"{local(deadline):%m月%d日 %H:%M}"
+    )
+    await messages.tell(await _desk(case), text, f"/s/{case['code']}", now)
 
 
 async def new_case(case_id: int, now: datetime) -> None:

@@ -18,7 +18,17 @@ from civic.places.tables import Building, Department
 from civic.settings import CaseClocks
 from civic.suggestions import notify
 from civic.suggestions.tables import Case, CaseEvent, CasePhoto
-from civic.suggestions.workflow import CASES, FILER_VERBS, MOVES, STATUS_LABELS, L, Party, S, Verb
+from civic.suggestions.workflow import (
+    CASES,
+    FILER_VERBS,
+    MOVES,
+    OPEN,
+    STATUS_LABELS,
+    L,
+    Party,
+    S,
+    Verb,
+)
 from civic.web import codes
 from civic.web.i18n import _
 from civic.web.inputs import clean_name, too_long
@@ -320,7 +330,9 @@ async def act(
         changes[Case.held_since] = now
         # Escalated cases get the longer clock, counted from filing as the seeds count it.
         escalated_by = case.row["filed_at"] + timedelta(days=clocks.escalated_resolve_days)
-        changes[Case.resolve_by] = max(case.row["resolve_by"], escalated_by)
+        if escalated_by > case.row["resolve_by"]:
+            changes[Case.resolve_by] = escalated_by
+            changes[Case.resolve_warned_at] = None  # a new deadline, warned of anew
         if case.row["escalated_at"] is None:
             changes[Case.escalated_at] = now
     elif verb is Verb.TAKE:
@@ -426,7 +438,11 @@ async def rate(
         raise Invalid({"comment": problem})
     if verb is Verb.REOPEN:
         days = clocks.escalated_resolve_days if case.row["escalated_at"] else clocks.resolve_days
-        changes = {Case.reopened: True, Case.resolve_by: now + timedelta(days=days)}
+        changes = {
+            Case.reopened: True,
+            Case.resolve_by: now + timedelta(days=days),
+            Case.resolve_warned_at: None,  # a new deadline, warned of anew
+        }
     else:
         changes = {Case.rating: chosen, Case.rating_comment: comment}
     await _move(case, verb, viewer.id if viewer else None, now, comment, changes)
@@ -448,3 +464,56 @@ async def close_unrated(
     elif community_id is not None:
         where = Case.community == community_id
     return await CASES.sweep(now, clocks, where=where)
+
+
+# Telling the desk before a clock runs out ----------------------------------------------------
+
+
+async def warn_due(now: datetime, *, clocks: CaseClocks = DEFAULT_CLOCKS) -> int:
+    """Tells the desk holding a case once when its first response is due within
+    `respond_warn_hours`, and once when its feedback is due within `resolve_warn_hours`, from
+    `civic sweep`. Being told is a fact on the case (`respond_warned_at`,
+    `resolve_warned_at`), written by an UPDATE only one of two sweeps running at once can
+    make, in the transaction of the message. A step that sets a new deadline sets its warning
+    back to None, so a reopened case is warned again. Returns how many warnings were sent."""
+    clocks_to_warn = (
+        (
+            "respond",
+            Case.respond_by,
+            Case.respond_warned_at,
+            timedelta(hours=clocks.respond_warn_hours),
+            Case.responded_at.is_null(),
+        ),
+        (
+            "resolve",
+            Case.resolve_by,
+            Case.resolve_warned_at,
+            timedelta(hours=clocks.resolve_warn_hours),
+            None,
+        ),
+    )
+    told = 0
+    for which, due_at, warned_at, before, also in clocks_to_warn:
+        where = (
+            Case.status.is_in(list(OPEN))
+            & warned_at.is_null()
+            & (due_at > now)
+            & (due_at <= now + before)
+        )
+        if also is not None:
+            where = where & also
+        for row in await Case.select(Case.id, Case.version, due_at).where(where):
+            async with write_transaction(Case._meta.db):
+                won = (
+                    await Case.update({warned_at: now})
+                    .where(
+                        (Case.id == row["id"])
+                        & (Case.version == row["version"])  # as read: still this deadline
+                        & warned_at.is_null()
+                    )
+                    .returning(Case.id)
+                )
+                if won:
+                    await notify.due_soon(row["id"], which, row[due_at._meta.name], now)
+                    told += 1
+    return told

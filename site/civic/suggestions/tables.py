@@ -75,6 +75,10 @@ class Case(Table):
     respond_by = Timestamptz()
     resolve_by = Timestamptz()
     responded_at = Timestamptz(null=True, default=None)
+    # When the desk holding the case was told a deadline is near: once per deadline, so a
+    # step that moves `resolve_by` (escalating, reopening) sets its warning back to None.
+    respond_warned_at = Timestamptz(null=True, default=None)
+    resolve_warned_at = Timestamptz(null=True, default=None)
     held_since = Timestamptz(null=True, default=None)
     escalated_at = Timestamptz(null=True, default=None)
     feedback_at = Timestamptz(null=True, default=None)

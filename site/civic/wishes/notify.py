@@ -9,6 +9,7 @@ from typing import Any
 
 from civic.accounts.roles import Role
 from civic.messages import service as messages
+from civic.web.clock import local
 from civic.web.i18n import _
 from civic.wishes.tables import Helper, Wish
 from civic.workflow import Move
@@ -74,3 +75,17 @@ async def on_move(
     if name in TO_STAFF:
         staff = await messages.holders(Role.COMMUNITY_STAFF, wish["community"])
         await messages.tell(staff, TO_STAFF[name].format(**words), link, now)
+
+
+async def claim_expiring(row: Mapping[str, Any], now: datetime) -> None:
+    """The claimer is told their claim is about to run out, while there is time to act."""
+    wish = await _wish(row["id"])
+    helper = await Helper.select(Helper.person).where(Helper.id == row["claimed_by"]).first()
+    if not wish or not helper:
+        return
+    text = _(
+        "您认领的心愿“{title}”将在 {deadline} 到期，请在期限内帮忙实现；做不到可以放弃认领，"
+        "让别人来帮。"
+    ).format(title=wish["title"], deadline=f"{local(row['claim_deadline']):%m月%d日 %H:%M}")
+    link = f"/c/{wish['slug']}/wishes/{wish['id']}/"
+    await messages.tell([helper["person"]], text, link, now)

@@ -475,6 +475,7 @@ async def claim(viewer: Viewer, wish_id: int, now: datetime) -> None:
                 changes={
                     Wish.claimed_by: helper_id,
                     Wish.claim_deadline: now + timedelta(days=CLAIM_DAYS),
+                    Wish.claim_warned_at: None,  # a new claim is warned of its own deadline
                 },
             )
         except InvalidTransition:
@@ -499,3 +500,33 @@ async def release_expired(
     elif street_id is not None:
         where = Wish.community.street == street_id
     return await WISHES.sweep(now, where=where)
+
+
+async def warn_expiring(now: datetime, warn_before: timedelta) -> int:
+    """Tells each claimer once that their claim runs out within `warn_before`, from
+    `civic sweep`. Being told is a fact on the wish (`claim_warned_at`), written by an UPDATE
+    that only one of two sweeps running at once can make, in the transaction of the message;
+    it is guarded by the version read too, so a claim released and made again meanwhile is
+    not warned in its predecessor's name. Returns how many were told."""
+    due = await Wish.select(Wish.id, Wish.version, Wish.claimed_by, Wish.claim_deadline).where(
+        (Wish.status == S.CLAIMED)
+        & Wish.claim_warned_at.is_null()
+        & (Wish.claim_deadline > now)
+        & (Wish.claim_deadline <= now + warn_before)
+    )
+    told = 0
+    for row in due:
+        async with write_transaction(Wish._meta.db):
+            won = (
+                await Wish.update({Wish.claim_warned_at: now})
+                .where(
+                    (Wish.id == row["id"])
+                    & (Wish.version == row["version"])
+                    & Wish.claim_warned_at.is_null()
+                )
+                .returning(Wish.id)
+            )
+            if won:
+                await notify.claim_expiring(row, now)
+                told += 1
+    return told

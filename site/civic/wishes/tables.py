@@ -77,6 +77,8 @@ class Wish(Table):
     status = Varchar(length=20, choices=Status, default=Status.SUBMITTED, index=True)
     claimed_by = ForeignKey(Helper, null=True, on_delete=OnDelete.restrict, index=True)
     claim_deadline = Timestamptz(null=True, default=None)
+    claim_warned_at = Timestamptz(null=True, default=None)
+    """When the claimer was told the claim is about to run out; None again for a new claim."""
     fulfil_note = Text(default="")
     fulfil_photo = ForeignKey(Photo, null=True, on_delete=OnDelete.set_null)
     thank_you = Text(default="")
