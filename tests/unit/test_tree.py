@@ -10,7 +10,7 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from civic.web.templating import make_environment
-from civic.wishes.tree import LEAF, LeafInput, Tree, layout
+from civic.wishes.tree import LEAF, MAX_LEAVES, LeafInput, Tree, layout
 
 STATES = ["published", "claimed", "fulfilled", "confirmed"]
 LABELS = {"published": "待认领", "claimed": "已认领", "fulfilled": "已实现", "confirmed": "已确认"}
@@ -59,7 +59,7 @@ def test_no_wishes_draws_a_bare_tree() -> None:
 
 @pytest.mark.parametrize("n", [0, 1, 60, 300])
 def test_leaves_never_overlap_and_stay_inside(n: int) -> None:
-    tree = layout(wishes(n))
+    tree = layout(wishes(n), limit=n)
     assert len(tree.leaves) == n
     for a, b in itertools.combinations(tree.leaves, 2):
         assert (a.x - b.x) ** 2 + (a.y - b.y) ** 2 >= LEAF**2, (a, b)
@@ -77,9 +77,9 @@ def test_leaves_hang_in_the_crown_above_the_trunk() -> None:
 
 
 def test_crown_grows_with_the_wishes() -> None:
-    heights = [layout(wishes(n)).height for n in (1, 60, 300)]
+    heights = [layout(wishes(n), limit=n).height for n in (1, 60, 300)]
     assert heights == sorted(heights) and heights[0] < heights[2]
-    assert {t.width for t in (layout(wishes(1)), layout(wishes(300)))} == {320}
+    assert {t.width for t in (layout(wishes(1)), layout(wishes(300), limit=300))} == {320}
 
 
 def test_leaf_is_a_finger_sized_target_on_a_small_phone() -> None:
@@ -160,3 +160,66 @@ def test_sixty_leaves_are_light() -> None:
     # On the wire, with titles of a realistic length, the whole fragment is a couple of KB.
     realistic = render(layout(wishes(60, title="给独居老人修水龙头{}")))
     assert len(gzip.compress(realistic.encode())) <= 2_500
+
+
+# A tree of years of wishes ----------------------------------------------------------------
+
+TREE_BUDGET = 20 * 1024  # bench/run.py's TREE: the whole tree page, compressed
+
+
+def longest_titles(n: int) -> list[LeafInput]:
+    """n wishes whose titles are as long as a title may be (30 characters) and never repeat,
+    so compression finds nothing to share between leaves."""
+    rows = []
+    for i in range(1, n + 1):
+        title = "".join(chr(0x4E00 + (i * 7919 + k * 104729) % 20000) for k in range(30))
+        rows.append(LeafInput(i, title, STATES[i % 4], f"/c/xinghua/wishes/{100000 + i}/"))
+    return rows
+
+
+def test_a_tree_of_3000_wishes_stays_within_its_byte_budget() -> None:
+    tree = layout(longest_titles(3000))
+    assert len(tree.leaves) == MAX_LEAVES
+    html = render(tree)
+    # Half the page's budget at most: the page has its header, filters and list besides.
+    assert len(gzip.compress(html.encode())) <= TREE_BUDGET // 2
+    # The summary speaks of every wish; the rest are one tap away, in the list below.
+    summary = parse(html).findtext(f"{SVG}title")
+    assert "3000 个心愿" in summary and "750 个待认领" in summary
+    assert f'<a class="tap" href="#wish-list">还有 {3000 - MAX_LEAVES} 个心愿</a>' in html
+
+
+def test_the_leaves_drawn_are_the_wishes_waiting_for_help_first() -> None:
+    given = wishes(MAX_LEAVES * 2)  # a quarter published, in every fourth place
+    tree = layout(given)
+    drawn = [leaf.id for leaf in tree.leaves]
+    published = [w.id for w in given if w.status == "published"]
+    assert set(published) <= set(drawn)
+    assert drawn == sorted(drawn)  # still in the order given
+    assert len(drawn) == MAX_LEAVES and tree.not_drawn == MAX_LEAVES
+
+
+def test_a_tree_that_fits_draws_every_wish_and_offers_no_more() -> None:
+    tree = layout(wishes(30))
+    assert len(tree.leaves) == 30 and tree.not_drawn == 0
+    assert "还有" not in render(tree)
+
+
+@pytest.mark.parametrize("n", [1, 30, 300, 3000])
+def test_layout_computes_a_few_cells_per_leaf(n: int) -> None:
+    """Linear: finding the crown costs a few crowns' cells, not one crown per size on the way
+    (3000 leaves used to build 820,881 cells, 274 a leaf)."""
+    tree = layout(wishes(n), limit=n)
+    assert len(tree.leaves) == n
+    assert tree.cells_computed <= 6 * n + 200
+
+
+def test_the_crown_is_the_smallest_that_holds_the_leaves() -> None:
+    """The jump to the estimated size finds the same crown as growing half a row at a time."""
+    from civic.wishes.tree import STEP, _cells
+
+    for n in (1, 2, 35, 36, 100, 299, 300, 1000):
+        tree = layout(wishes(n), limit=n)
+        ry = tree.crown_ry
+        assert len(_cells(ry)) >= n
+        assert ry == 126 or len(_cells(ry - STEP)) < n

@@ -8,7 +8,8 @@ LEAF, smaller than PITCH, so leaves never overlap."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections import Counter
+from dataclasses import dataclass, field
 
 from civic.wishes.workflow import STATUS_LABELS
 
@@ -22,6 +23,12 @@ TOP = 8  # room above the crown for a focus ring
 MIN_RY = 126  # a crown never smaller than this, so a tree with one wish still looks like a tree
 INSET = 20  # leaf centres stay this far inside the crown's edge so leaves sit in the foliage
 TRUNK = 96  # height of the trunk below the crown, ground included
+STEP = ROW // 2  # the crown grows half a row at a time: only as much as the wishes need
+MAX_LEAVES = 120
+"""The most leaves drawn: a tree of thousands of wishes would be metres tall on a phone and
+over the page's byte budget. The others are in the list below the tree, one tap away."""
+# Which wishes keep a leaf when there are too many: those still waiting for a helper first.
+PRIORITY = {"published": 0, "claimed": 1, "fulfilled": 2, "confirmed": 3}
 
 
 @dataclass(frozen=True)
@@ -48,6 +55,16 @@ class Tree:
     width: int
     height: int
     leaves: list[Leaf]
+    total: int = 0
+    """Every wish given, drawn or not."""
+    states: dict[str, int] = field(default_factory=dict)
+    """Every wish given, by state: the summary speaks of the whole tree, not the leaves drawn."""
+    cells_computed: int = field(default=0, compare=False, repr=False)
+    """The grid cells the layout examined: linear in the leaves drawn (tests/unit/test_tree.py)."""
+
+    @property
+    def not_drawn(self) -> int:
+        return self.total - len(self.leaves)
 
     @property
     def crown_cy(self) -> int:
@@ -84,14 +101,69 @@ def _cells(ry: int) -> list[tuple[int, int, float]]:
     return cells
 
 
-def layout(wishes: list[LeafInput]) -> Tree:
-    """Place the wishes, in the order given, on the leaves of a tree just big enough for them."""
-    ry = MIN_RY
-    cells = _cells(ry)
-    while len(cells) < len(wishes):
-        # Half a row at a time: the crown grows only as much as the wishes need.
-        ry += ROW // 2
+def _row_cells(offset: int) -> int:
+    a = RX - INSET
+    return sum(
+        1
+        for j in range(-(a // PITCH) - 1, a // PITCH + 2)
+        if abs(j * PITCH + offset) <= a and abs(j * PITCH + offset) + LEAF // 2 <= CX
+    )
+
+
+# Once the crown is a capsule, a step adds one row to its straight middle: rows alternate
+# between the two offsets of the hexagonal grid.
+CELLS_PER_STEP = (_row_cells(0) + _row_cells(PITCH // 2)) / 2
+
+
+def _on_grid(ry: float) -> int:
+    return MIN_RY + max(0, round((ry - MIN_RY) / STEP)) * STEP
+
+
+def _crown(n: int) -> tuple[int, list[tuple[int, int, float]], int]:
+    """The smallest crown (MIN_RY plus whole steps) with at least n cells, its cells, and how
+    many cells were computed to find it. Growing from MIN_RY a step at a time would build the
+    cells of every smaller crown on the way (quadratic in n); instead the search jumps to the
+    size the straight middle's rows give, then walks a step or two. A crown's cells only grow
+    with its size, so it finds the same crown."""
+    computed = 0
+
+    def cells_of(ry: int) -> list[tuple[int, int, float]]:
+        nonlocal computed
         cells = _cells(ry)
+        computed += len(cells)
+        return cells
+
+    ry = MIN_RY
+    cells = cells_of(ry)
+    if len(cells) < n:
+        ry = _on_grid(max(ry, RX) + (n - len(cells)) / CELLS_PER_STEP * STEP)
+        cells = cells_of(ry)
+        ry = _on_grid(ry + (n - len(cells)) / CELLS_PER_STEP * STEP)
+        cells = cells_of(ry)
+    while len(cells) < n:
+        ry += STEP
+        cells = cells_of(ry)
+    while ry > MIN_RY:
+        smaller = cells_of(ry - STEP)
+        if len(smaller) < n:
+            break
+        ry, cells = ry - STEP, smaller
+    return ry, cells, computed
+
+
+def _drawn(wishes: list[LeafInput], limit: int) -> list[LeafInput]:
+    """At most `limit` wishes, those waiting for a helper first, kept in the order given."""
+    if len(wishes) <= limit:
+        return wishes
+    ranked = sorted(range(len(wishes)), key=lambda i: (PRIORITY.get(wishes[i].status, 9), i))
+    return [wishes[i] for i in sorted(ranked[:limit])]
+
+
+def layout(wishes: list[LeafInput], limit: int = MAX_LEAVES) -> Tree:
+    """Place the wishes, in the order given, on the leaves of a tree just big enough for them;
+    at most `limit` of them (those still waiting for a helper first)."""
+    shown = _drawn(wishes, limit)
+    ry, cells, computed = _crown(len(shown))
     # The most central cells, so a half-empty crown looks full in the middle, not ragged;
     # ties broken by position so the result never depends on anything but the input.
     chosen = sorted(cells, key=lambda c: (c[2], c[1], c[0]))[: len(wishes)]
@@ -108,6 +180,13 @@ def layout(wishes: list[LeafInput]) -> Tree:
             y=cy + dy,
             label=STATUS_LABELS.get(w.status, w.status),
         )
-        for w, (dx, dy, _) in zip(wishes, chosen, strict=False)
+        for w, (dx, dy, _) in zip(shown, chosen, strict=False)
     ]
-    return Tree(width=WIDTH, height=TOP + 2 * ry + TRUNK, leaves=leaves)
+    return Tree(
+        width=WIDTH,
+        height=TOP + 2 * ry + TRUNK,
+        leaves=leaves,
+        total=len(wishes),
+        states=dict(Counter(w.status for w in wishes)),
+        cells_computed=computed,
+    )
