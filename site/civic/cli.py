@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import getpass
+import io
 import os
 import re
 import shutil
@@ -21,6 +23,19 @@ def _settings() -> Settings:
     return Settings.from_env()
 
 
+async def _applied() -> dict[str, int]:
+    """How many migrations each app has recorded as run."""
+    from piccolo.apps.migrations.tables import Migration
+
+    if not await Migration.table_exists().run():
+        return {}
+    rows = await Migration.select(Migration.app_name)
+    counted: dict[str, int] = {}
+    for r in rows:
+        counted[r["app_name"]] = counted.get(r["app_name"], 0) + 1
+    return counted
+
+
 async def migrate() -> None:
     from piccolo.apps.migrations.commands.forwards import run_forwards
 
@@ -33,9 +48,22 @@ async def migrate() -> None:
         with sqlite3.connect(path) as db:
             # Readers never wait for the writer; several workers can share the file.
             db.execute("PRAGMA journal_mode=WAL")
-    result = await run_forwards("all")
+    before = await _applied()
+    # Piccolo's own log counts the migrations still to run as "already complete" too; it is
+    # kept for a failure, and otherwise one line says what was done.
+    log = io.StringIO()
+    with contextlib.redirect_stdout(log):
+        result = await run_forwards("all")
     if not result.success:
+        print(log.getvalue(), flush=True)
         raise SystemExit(f"migration failed: {result.message}")
+    after = await _applied()
+    ran = {app: n - before.get(app, 0) for app, n in after.items() if n > before.get(app, 0)}
+    if ran:
+        done = ", ".join(f"{app} {n}" for app, n in ran.items())
+        print(f"数据库已更新：执行了 {sum(ran.values())} 个迁移（{done}）。", flush=True)
+    else:
+        print("数据库已是最新，没有要执行的迁移。", flush=True)
 
 
 def cmd_serve(args: argparse.Namespace) -> None:
@@ -67,15 +95,22 @@ def cmd_migrate(_args: argparse.Namespace) -> None:
 
 def cmd_demo(args: argparse.Namespace) -> None:
     from civic import demo
-    from civic.accounts.roles import Role
 
-    asyncio.run(demo.load())
+    def say(line: str) -> None:
+        print(line, flush=True)
+
+    async def load() -> list[str]:
+        if not args.quiet:
+            say("载入演示数据（约一两分钟）：")
+        await demo.load(None if args.quiet else say)
+        return await demo.more_account_lines()
+
+    more = asyncio.run(load())
     if not args.quiet:
         print(f"演示数据已载入。演示账号（密码都是 {demo.DEMO_PASSWORD}）：")
-        for a in demo.ACCOUNTS:
-            place = a.place or ("全区" if a.role is Role.DISTRICT_ADMIN else "")
-            role = f"{a.role.label}·{place}" if place else a.role.label
-            print(f"  {a.phone}  {a.name:<6}  {role}  {a.note}")
+        print("\n".join(demo.account_lines()))
+        print("各项服务的演示数据另建的账号（密码相同）：")
+        print("\n".join(more))
 
 
 def cmd_user_add(args: argparse.Namespace) -> None:

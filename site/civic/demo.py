@@ -4,6 +4,8 @@ Every name is invented. Each feature adds its own part (its `demo` in civic/feat
 from __future__ import annotations
 
 import random
+import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -247,12 +249,75 @@ async def house_people(
     return placed
 
 
-async def load() -> None:
+async def load(say: Callable[[str], None] | None = None) -> None:
+    """The whole demo district; `say` hears a line as each part starts and what it took (the
+    wish trees, cases and topics take a minute together: nobody should wonder whether it
+    hangs)."""
     from civic import features
 
-    await load_places()
-    await load_accounts()
-    await load_households()
-    for feature in features.load():
-        if feature.demo is not None:
-            await feature.demo()
+    parts: list[tuple[str, Callable[[], Awaitable[None]]]] = [
+        ("地区、街道和社区", load_places),
+        ("演示账号", load_accounts),
+        ("住户", load_households),
+    ]
+    parts += [
+        (f.entry.label if f.entry else f.name, f.demo)
+        for f in features.load()
+        if f.demo is not None
+    ]
+    for label, part in parts:
+        started = time.monotonic()
+        if say:
+            say(f"  {label}……")
+        await part()
+        if say:
+            say(f"  {label} 完成，用时 {time.monotonic() - started:.1f} 秒")
+
+
+def place_names() -> dict[str, str]:
+    """Each demo place's name by its slug: the account list names places as people do."""
+    names = {slug: name for name, slug in DEPARTMENTS}
+    for street_name, street_slug, communities in STREETS:
+        names[street_slug] = street_name
+        names.update({slug: name for name, slug, _address, _phone in communities})
+    return names
+
+
+def account_lines() -> list[str]:
+    """The demo accounts as `civic demo` prints them: phone, name, role and place, note."""
+    names = place_names()
+    lines = []
+    for a in ACCOUNTS:
+        place = names.get(a.place, a.place) or ("全区" if a.role is Role.DISTRICT_ADMIN else "")
+        role = f"{a.role.label}·{place}" if place else a.role.label
+        lines.append(f"  {a.phone}  {a.name:<6}  {role}  {a.note}".rstrip())
+    return lines
+
+
+async def more_account_lines() -> list[str]:
+    """The accounts the features' demo parts add (the helpers and residents of each wish tree):
+    read back from the database, each run of numbers with the same roles in the same community
+    on one line, so the list says what was made whatever a feature adds."""
+    listed = {a.phone for a in ACCOUNTS}
+    rows = await Person.raw(
+        "SELECT p.phone, m.role, c.name AS community FROM person p"
+        " JOIN membership m ON m.person = p.id"
+        " LEFT JOIN community c ON c.id = m.scope_id"
+        " ORDER BY p.phone"
+    )
+    people: dict[str, tuple[str, set[str]]] = {}
+    for r in rows:
+        if r["phone"] in listed:
+            continue
+        community, roles = people.setdefault(r["phone"], (r["community"] or "", set()))
+        roles.add(r["role"])
+    runs: list[tuple[str, str, str]] = []  # first phone, last phone, who
+    for phone, (community, roles) in people.items():
+        shown = {Role(x) for x in roles}
+        main = max(shown, key=list(Role).index)  # a party member is a resident too
+        who = f"{main.label}·{community}" if community else main.label
+        if runs and runs[-1][2] == who and int(phone) == int(runs[-1][1]) + 1:
+            runs[-1] = (runs[-1][0], phone, who)
+        else:
+            runs.append((phone, phone, who))
+    return [f"  {first}{' – ' + last if last != first else ''}  {who}" for first, last, who in runs]

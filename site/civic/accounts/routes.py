@@ -33,17 +33,20 @@ SIGNUP_LIMIT = RateLimitConfig(
 )
 
 
-async def _signup_choices() -> tuple[list, list]:
+async def _signup_choices(chosen: str) -> tuple[list, list]:
+    """The communities, and the buildings of the community chosen (none before one is: a list
+    of every building of the district is no choice for anyone)."""
     streets = await places.district_overview()
     buildings = await places.buildings_by_community()
     communities = [(s.name, [(c.slug, c.name) for c in s.communities]) for s in streets]
-    building_groups = [
-        (c.name, [(b["id"], b["name"]) for b in buildings.get(c.id, [])])
+    own = [
+        (b["id"], b["name"])
         for s in streets
         for c in s.communities
-        if buildings.get(c.id)
+        if c.slug == chosen
+        for b in buildings.get(c.id, [])
     ]
-    return communities, building_groups
+    return communities, own
 
 
 class AccountController(Controller):
@@ -101,13 +104,14 @@ class AccountController(Controller):
 
     @get("/signup")
     async def signup_page(self, request: Request, community: FromQuery[str] = "") -> Template:
-        communities, buildings = await _signup_choices()
+        communities, buildings = await _signup_choices(community)
         return render(
             request,
             "accounts/signup.html",
             form=Form({"community": community}),
             communities=communities,
             buildings=buildings,
+            entries=request.app.state.community_entries,
         )
 
     @post("/signup", middleware=[SIGNUP_LIMIT.middleware])
@@ -115,13 +119,14 @@ class AccountController(Controller):
         form = await Form.read(request, forms.SIGNUP)
         phone, community_id, building_id = await forms.check_signup(form)
         if not form.ok or community_id is None:
-            communities, buildings = await _signup_choices()
+            communities, buildings = await _signup_choices(form.get("community"))
             return render(
                 request,
                 "accounts/signup.html",
                 form=form,
                 communities=communities,
                 buildings=buildings,
+                entries=request.app.state.community_entries,
                 status=422,
             )
         person_id = await service.register_resident(
@@ -134,8 +139,14 @@ class AccountController(Controller):
                 await households.choose_home(
                     person_id, building_id, form.get("door"), now_of(request)
                 )
-        # The same answer whether or not the number was new: sign-up reveals no accounts.
-        return see_other("/login?done=1&next=/me")
+        if person_id is None:
+            # The number had an account: the password typed signs its holder in. The answer
+            # is the same either way (on to /me), so the form itself tells nobody whether a
+            # number is taken; /me then asks anyone else to sign in.
+            person_id = await service.authenticate(phone, form.get("password"))
+        if person_id is not None:
+            renew_session(request, {SESSION_KEY: person_id})
+        return see_other("/me")
 
     @get("/me", guards=[signed_in])
     async def me(self, request: Request, viewer: SignedIn) -> Template:

@@ -15,7 +15,7 @@ import re
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 
 from civic.errors import DomainError
@@ -43,13 +43,14 @@ def month_bounds(month: date) -> tuple[datetime, datetime]:
 
 
 def parse_month(typed: str, now: datetime) -> date:
-    """ "2026-10" (full-width digits too) -> 1 October 2026; "" -> this month. Anything else,
+    """ "2026-10" (full-width digits too) -> 1 October 2026; "" -> last month, the last one
+    complete (this month's report is still counting: it opens one tap away). Anything else,
     a month to come or one before EARLIEST, is refused with a 400 page saying what to choose."""
     today = now.astimezone(LOCAL_TZ)
     this_month = date(today.year, today.month, 1)
     typed = unicodedata.normalize("NFKC", typed).strip()
     if not typed:
-        return this_month
+        return max(EARLIEST, (this_month - timedelta(days=1)).replace(day=1))
     found = re.fullmatch(r"(\d{4})-(\d{1,2})", typed)
     if found and 1 <= int(found[2]) <= 12:
         month = date(int(found[1]), int(found[2]), 1)

@@ -3,12 +3,22 @@
 from __future__ import annotations
 
 import logging
+from typing import Any, cast
 from urllib.parse import quote
 
-from litestar import Request, Response
-from litestar.exceptions import HTTPException, NotAuthorizedException, PermissionDeniedException
+from litestar import Litestar, Request, Response
+from litestar.exceptions import (
+    HTTPException,
+    MethodNotAllowedException,
+    NotAuthorizedException,
+    NotFoundException,
+    PermissionDeniedException,
+)
+from litestar.middleware import DefineMiddleware
+from litestar.middleware.session.base import BaseSessionBackend
 from litestar.response import Redirect, Template
-from litestar.types import ExceptionHandlersMap
+from litestar.response.base import ASGIResponse
+from litestar.types import ExceptionHandlersMap, Receive, Scope, Send
 
 from civic.errors import DomainError, SignInRequired, Throttled
 from civic.web.i18n import _
@@ -47,18 +57,95 @@ MESSAGES = {
 }
 
 
+async def _load_viewer(request: Request) -> None:
+    """The person signed in, for the header of an error page (消息, 我的). A request no route
+    took (404, 405) passed through no middleware: its session is read here from the app's own
+    session backend, and the person through the app's own `visitor` provider, so this module
+    names no feature. An error page is shown even when that fails (the database is down)."""
+    if "viewer" in request.state:
+        return
+    try:
+        if not isinstance(request.scope.get("session"), dict):
+            backend = next(
+                (
+                    m.kwargs["backend"]
+                    for m in request.app.middleware
+                    if isinstance(m, DefineMiddleware)
+                    and isinstance(m.kwargs.get("backend"), BaseSessionBackend)
+                ),
+                None,
+            )
+            if backend is not None:
+                request.scope["session"] = await backend.load_from_connection(request)
+        provide = request.app.dependencies.get("visitor")
+        request.state["viewer"] = await provide(request=request) if provide else None
+    except Exception:  # an error page must never fail for want of its header
+        log.exception("could not load the viewer for an error page")
+        request.state["viewer"] = None
+
+
+class _ErrorPage(Template):
+    """An error page rendered once the viewer is loaded: exception handlers are not awaited,
+    the response they return is."""
+
+    def to_asgi_response(
+        self, app: Litestar | None, request: Request, **kwargs: Any
+    ) -> ASGIResponse:
+        page = self
+
+        async def asgi(scope: Scope, receive: Receive, send: Send) -> None:
+            await _load_viewer(request)
+            page.context["viewer"] = request.state.get("viewer")
+            await Template.to_asgi_response(page, app, request, **kwargs)(scope, receive, send)
+
+        return cast("ASGIResponse", asgi)
+
+
 def error_page(
-    request: Request, status: int, message: str = "", headers: dict[str, str] | None = None
+    request: Request,
+    status: int,
+    message: str = "",
+    headers: dict[str, str] | None = None,
+    **context: Any,
 ) -> Template:
     status = status if status in TITLES else (500 if status >= 500 else 400)
-    return render(
+    context.setdefault("back", None)
+    page = render(
         request,
         "errors/error.html",
         status=status,
         headers=headers,
         title=TITLES[status],
         message=message or MESSAGES[status],
+        **context,
     )
+    return _ErrorPage(
+        template_name=page.template_name,
+        context=page.context,
+        status_code=status,
+        headers=page.headers,
+    )
+
+
+def page_of_action(app: Litestar, path: str) -> str | None:
+    """The page a POST-only address belongs to: the nearest address above it that shows a
+    page (/c/x/wishes/5/claim → /c/x/wishes/5/). A reload after a refused form, or a link
+    copied from the address bar, asks for the form's address with GET: it is led back to
+    the page the form was on rather than told the method is wrong."""
+    parts = path.rstrip("/").split("/")
+    for end in range(len(parts) - 1, 0, -1):
+        above = "/".join(parts[:end]) or "/"
+        if _shows_page(app, above):
+            return above if above == "/" else f"{above}/"
+    return None
+
+
+def _shows_page(app: Litestar, path: str) -> bool:
+    try:
+        app.asgi_router.handle_routing(path, "GET")
+    except (NotFoundException, MethodNotAllowedException):
+        return False
+    return True
 
 
 def sign_in_redirect(request: Request) -> Response:
@@ -78,10 +165,20 @@ def domain_error(request: Request, exc: DomainError) -> Response:
 def http_error(request: Request, exc: HTTPException) -> Response:
     if isinstance(exc, NotAuthorizedException):
         return sign_in_redirect(request)
-    message = ""
+    if isinstance(exc, MethodNotAllowedException) and request.method in ("GET", "HEAD"):
+        page = page_of_action(request.app, request.scope["path"])
+        if page is not None:
+            return Redirect(path=page, status_code=303)
+    message, back = "", None
+    if exc.status_code == 413:
+        # The body was refused unread, so what was typed never arrived: say what to do and
+        # lead back to the form (its own address when it is a page, else the page it is on).
+        message = _("照片太大了，没有提交成功。请回到表单，换一张小一点的照片再提交。")
+        path = request.scope["path"]
+        back = path if _shows_page(request.app, path) else page_of_action(request.app, path)
     if isinstance(exc, PermissionDeniedException) and "CSRF" in (exc.detail or ""):
         message = _("页面已过期，请刷新页面后重新提交。")
-    return error_page(request, exc.status_code, message, getattr(exc, "headers", None))
+    return error_page(request, exc.status_code, message, getattr(exc, "headers", None), back=back)
 
 
 def server_error(request: Request, exc: Exception) -> Response:

@@ -56,6 +56,19 @@ def told_done(request: Request, path: str) -> str:
     return done_notice(verb) if verb else ""
 
 
+async def _at_claim_cap(helper_id: int | None) -> bool:
+    """Does the helper hold as many open claims as service.claim allows? Asked by the pages so
+    that a helper is told before tapping, not after; the claim itself still decides."""
+    if helper_id is None:
+        return False
+    held = await Wish.count().where((Wish.claimed_by == helper_id) & (Wish.status == S.CLAIMED))
+    return held >= service.MAX_OPEN_CLAIMS
+
+
+def _cap_note() -> str:
+    return _("您已认领 {n} 个心愿，完成后再认领新的吧。").format(n=service.MAX_OPEN_CLAIMS)
+
+
 async def _photo(photo_id: int) -> Response[bytes]:
     photo = await photos.load(photo_id)
     if photo is None:
@@ -92,6 +105,8 @@ class WishController(Controller):
             state=status,
             states=[(s.value, STATUS_LABELS[s]) for s in ON_TREE],
             is_helper=helper is not None,
+            at_cap=await _at_claim_cap(helper),
+            cap_note=_cap_note(),
             viewer_signed_in=visitor is not None,
         )
 
@@ -131,6 +146,9 @@ class WishController(Controller):
         # (the reason a step may need is typed on that page, so none is asked for here).
         confirming = WISHES.check(step, current, parties, note=step) if step else None
         primary, more = steps(current, parties)
+        at_cap = False
+        if current is S.PUBLISHED and Party.HELPER in parties and viewer is not None:
+            at_cap = await _at_claim_cap(await service.verified_helper(viewer.id, community.id))
         return render(
             request,
             "wishes/wish.html",
@@ -141,6 +159,8 @@ class WishController(Controller):
             confirming=confirming,
             done=done,
             can_claim=current is S.PUBLISHED and Party.HELPER in parties,
+            at_cap=at_cap,
+            cap_note=_cap_note(),
             is_signed_in=viewer is not None,
             notice=notice,
             offer_another=status == 409,
