@@ -172,3 +172,17 @@ async def test_a_reopened_case_is_warned_of_its_new_deadline(box):
         resolve_warning(code, "11月24日 10:00"),
         resolve_warning(code, "11月26日 10:00"),
     ]
+
+
+async def test_an_escalated_case_is_warned_to_the_street_holding_it(box):
+    c, staff, code = box
+    official = await viewer((Role.STREET_OFFICIAL, c.street_id), name="赵建国")
+    await cases.act(staff, code, Verb.ACCEPT, NOW + timedelta(hours=1))
+    await cases.act(staff, code, Verb.ESCALATE, NOW + timedelta(hours=2), note="需要街道协调")
+    await sweep_cases(NOW + timedelta(hours=18, minutes=1), SETTINGS)  # the old deadline
+    assert [t for t in await texts(official) if "前要" in t] == []
+    await sweep_cases(NOW + timedelta(days=2, hours=18, minutes=1), SETTINGS)
+    assert [t for t in await texts(official) if "前要" in t] == [
+        resolve_warning(code, "11月26日 10:00")
+    ]
+    assert [t for t in await texts(staff) if "前要" in t] == []
