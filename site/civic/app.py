@@ -26,6 +26,7 @@ from civic.places.routes import PlaceController
 from civic.places.tables import District
 from civic.settings import Settings
 from civic.web.clock import Clock
+from civic.web.conditional import conditional_get_middleware
 from civic.web.errors import EXCEPTION_HANDLERS
 from civic.web.inputs import refuse_control_characters
 from civic.web.security import add_security_headers, query_count_middleware
@@ -71,6 +72,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
             await engine.close_connection_pool()
 
     middleware = [
+        DefineMiddleware(conditional_get_middleware),
         DefineMiddleware(refuse_control_characters),
         LazySessionConfig(
             store="sessions",
