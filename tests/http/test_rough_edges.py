@@ -282,3 +282,59 @@ def test_the_printed_demo_accounts_name_places_and_agree_with_the_readme():
     printed = {line.split()[0] for line in lines}
     listed = {p for p in _readme_phones() if p.startswith("139")}
     assert printed == listed
+
+
+async def test_the_accounts_a_demo_part_adds_are_listed_as_runs_by_place_name():
+    street = await builders.street(await builders.district())
+    own = await builders.community(street, name="杏花社区")
+    other = await builders.community(street, name="湖畔社区")
+    for n in range(3):
+        await builders.person((Role.RESIDENT, own.id), phone=f"1360000000{n}")
+    await builders.person((Role.RESIDENT, other.id), phone="13601000000")
+    for n in range(2):
+        await builders.person(
+            (Role.RESIDENT, own.id), (Role.PARTY_MEMBER, own.id), phone=f"1370000000{n}"
+        )
+    await builders.person((Role.COMMUNITY_STAFF, own.id), phone=demo.ACCOUNTS[5].phone)
+    assert await demo.more_account_lines() == [
+        "  13600000000 – 13600000002  居民·杏花社区",
+        "  13601000000  居民·湖畔社区",
+        "  13700000000 – 13700000001  在职党员·杏花社区",
+    ]
+
+
+def _too_big(token: str) -> bytes:
+    fields = {"_csrf_token": token, "title": "修一修楼道的灯", "description": "三楼的灯不亮了"}
+    parts = [
+        f'--b\r\nContent-Disposition: form-data; name="{k}"\r\n\r\n{v}\r\n'.encode()
+        for k, v in fields.items()
+    ]
+    parts.append(
+        b'--b\r\nContent-Disposition: form-data; name="photo"; filename="big.jpg"\r\n'
+        b"Content-Type: image/jpeg\r\n\r\n" + b"\xff" * (13 * 1024 * 1024) + b"\r\n--b--\r\n"
+    )
+    return b"".join(parts)
+
+
+async def test_a_wish_refused_for_a_big_photo_comes_back_with_what_was_typed(client):
+    c = await builders.community()
+    _id, phone = await builders.person((Role.RESIDENT, c.id), name="郑小雨")
+    await sign_in(client, phone)
+    headers = {"content-type": "multipart/form-data; boundary=b"}
+    forged = await client.post(
+        f"/c/{c.slug}/wishes/new", content=_too_big("x" * 64), headers=headers
+    )
+    assert forged.status_code == 413
+    page = await client.get(f"/c/{c.slug}/wishes/new")
+    assert "修一修楼道的灯" not in page.text  # not from another site's form
+
+    token = await builders.csrf_token(client)
+    refused = await client.post(f"/c/{c.slug}/wishes/new", content=_too_big(token), headers=headers)
+    assert refused.status_code == 413
+    assert "照片太大了" in text_of(refused.text)
+    again = await client.get(f"/c/{c.slug}/wishes/new")
+    assert 'value="修一修楼道的灯"' in again.text
+    assert "三楼的灯不亮了" in again.text
+    assert "照片太大了，请换一张小一点的照片，其他内容已经保留。" in text_of(again.text)
+    once_more = await client.get(f"/c/{c.slug}/wishes/new")
+    assert "修一修楼道的灯" not in once_more.text and "照片太大了" not in once_more.text

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import re
+from hmac import compare_digest
 from typing import Any, cast
 from urllib.parse import quote
 
@@ -16,6 +18,7 @@ from litestar.exceptions import (
 )
 from litestar.middleware import DefineMiddleware
 from litestar.middleware.session.base import BaseSessionBackend
+from litestar.middleware.session.server_side import ServerSideSessionBackend
 from litestar.response import Redirect, Template
 from litestar.response.base import ASGIResponse
 from litestar.types import ExceptionHandlersMap, Receive, Scope, Send
@@ -66,15 +69,7 @@ async def _load_viewer(request: Request) -> None:
         return
     try:
         if not isinstance(request.scope.get("session"), dict):
-            backend = next(
-                (
-                    m.kwargs["backend"]
-                    for m in request.app.middleware
-                    if isinstance(m, DefineMiddleware)
-                    and isinstance(m.kwargs.get("backend"), BaseSessionBackend)
-                ),
-                None,
-            )
+            backend = _session_backend(request.app)
             if backend is not None:
                 request.scope["session"] = await backend.load_from_connection(request)
         provide = request.app.dependencies.get("visitor")
@@ -82,6 +77,80 @@ async def _load_viewer(request: Request) -> None:
     except Exception:  # an error page must never fail for want of its header
         log.exception("could not load the viewer for an error page")
         request.state["viewer"] = None
+
+
+TYPED = "civic.typed"
+"""Session key: what was typed into a form refused as too big, for the form's page (once)."""
+_TYPED_READ = 256 * 1024
+"""How much of a refused body is read for its text fields: a form's text comes before its
+photo (browsers send the fields in the order of the form), and is far shorter than this."""
+
+
+def _session_backend(app: Litestar) -> BaseSessionBackend | None:
+    return next(
+        (
+            m.kwargs["backend"]
+            for m in app.middleware
+            if isinstance(m, DefineMiddleware)
+            and isinstance(m.kwargs.get("backend"), BaseSessionBackend)
+        ),
+        None,
+    )
+
+
+async def _keep_typed(request: Request, receive: Receive) -> None:
+    """A multipart form refused as too big was not read: read its first bytes, and keep the
+    text fields complete in them for the form's page (`typed_kept`), in the session the
+    browser brought (every form with a photo is behind sign-in). The refusal may come before
+    the session was read and before the CSRF check (the token is in the body), so both are
+    done here: only a form carrying the browser's own CSRF cookie is kept."""
+    backend = _session_backend(request.app)
+    content_type = request.headers.get("content-type", "")
+    boundary = re.search(r'boundary="?([^";]+)"?', content_type)
+    if not isinstance(backend, ServerSideSessionBackend) or not boundary:
+        return
+    session_id = request.cookies.get(backend.config.key, "")
+    session = await backend.load_from_connection(request) if session_id else {}
+    if not session:
+        return
+    body, more = b"", True
+    while more and len(body) < _TYPED_READ:
+        message = await receive()
+        if message["type"] != "http.request":
+            break
+        body += message.get("body", b"")
+        more = message.get("more_body", False)
+    fields: dict[str, str] = {}
+    # The last piece may be cut short: only the parts a delimiter closes are taken.
+    for part in body.split(b"--" + boundary[1].encode())[1:-1]:
+        head, _sep, value = part.partition(b"\r\n\r\n")
+        named = re.search(rb'name="([A-Za-z_]\w{0,40})"', head)
+        if not named or b"filename=" in head:
+            continue
+        try:
+            fields[named[1].decode()] = value.removesuffix(b"\r\n").decode()[:2000]
+        except UnicodeDecodeError:
+            continue
+    cookie = request.cookies.get("csrftoken", "")
+    if not cookie or not compare_digest(fields.pop("_csrf_token", ""), cookie):
+        return
+    typed = {k: v for k, v in fields.items() if not k.startswith("_")}
+    if typed:
+        data = {**session, TYPED: [request.scope["path"], typed]}
+        store = backend.config.get_store_from_app(request.app)
+        await backend.set(session_id, backend.serialize_data(data), store=store)
+
+
+def typed_kept(request: Request, path: str) -> dict[str, str]:
+    """What was typed into the form at `path` just refused as too big, once; {} otherwise. A
+    feature's form page shows it again (with the photo to choose anew)."""
+    session = request.scope.get("session")
+    kept = session.get(TYPED) if isinstance(session, dict) else None
+    if not isinstance(session, dict) or not isinstance(kept, list) or len(kept) != 2:
+        return {}
+    request.set_session({k: v for k, v in session.items() if k != TYPED})
+    same = str(kept[0]).rstrip("/") == path.rstrip("/")
+    return {str(k): str(v) for k, v in kept[1].items()} if same else {}
 
 
 class _ErrorPage(Template):
@@ -94,6 +163,8 @@ class _ErrorPage(Template):
         page = self
 
         async def asgi(scope: Scope, receive: Receive, send: Send) -> None:
+            if page.status_code == 413:
+                await _keep_typed(request, receive)
             await _load_viewer(request)
             page.context["viewer"] = request.state.get("viewer")
             await Template.to_asgi_response(page, app, request, **kwargs)(scope, receive, send)

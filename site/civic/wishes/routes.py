@@ -21,6 +21,7 @@ from civic.photos.web import PHOTO_ROUTE_OPT, UPLOAD_MAX_BODY, photo_response
 from civic.places import service as places
 from civic.web import pages
 from civic.web.csv_export import csv_response
+from civic.web.errors import typed_kept
 from civic.web.forms import Form
 from civic.web.i18n import _
 from civic.web.inputs import Id
@@ -296,11 +297,15 @@ class WishController(Controller):
     @get("/new", guards=[signed_in])
     async def new_page(self, request: Request, viewer: SignedIn, slug: FromPath[str]) -> Template:
         community = await places.community_or_404(slug)
+        form = Form()
+        if typed := typed_kept(request, f"/c/{slug}/wishes/new"):
+            form = Form(typed)
+            form.error("photo", _("照片太大了，请换一张小一点的照片，其他内容已经保留。"))
         return render(
             request,
             "wishes/new.html",
             community=community,
-            form=Form(),
+            form=form,
             categories=CATEGORIES,
             cap=await service.value_cap(community.id),
             for_others=service.can_post_for_others(viewer, community.id),
