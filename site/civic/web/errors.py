@@ -244,7 +244,7 @@ def http_error(request: Request, exc: HTTPException) -> Response:
     if exc.status_code == 413:
         # The body was refused unread, so what was typed never arrived: say what to do and
         # lead back to the form (its own address when it is a page, else the page it is on).
-        message = _("照片太大了，没有提交成功。请回到表单，换一张小一点的照片再提交。")
+        message = _("照片太大了，没有提交成功。请换一张小一点的图片，再回到表单提交。")
         path = request.scope["path"]
         back = path if _shows_page(request.app, path) else page_of_action(request.app, path)
     if isinstance(exc, PermissionDeniedException) and "CSRF" in (exc.detail or ""):
