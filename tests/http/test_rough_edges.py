@@ -338,3 +338,26 @@ async def test_a_wish_refused_for_a_big_photo_comes_back_with_what_was_typed(cli
     assert "照片太大了，请换一张小一点的照片，其他内容已经保留。" in text_of(again.text)
     once_more = await client.get(f"/c/{c.slug}/wishes/new")
     assert "修一修楼道的灯" not in once_more.text and "照片太大了" not in once_more.text
+
+
+async def test_a_case_refused_for_big_photos_comes_back_with_what_was_typed(client):
+    c = await builders.community()
+    _id, phone = await builders.person((Role.RESIDENT, c.id), name="郑小雨")
+    await sign_in(client, phone)
+    token = await builders.csrf_token(client)
+    fields = {"_csrf_token": token, "category": "设施维修", "text": "三楼的灯不亮了", "public": "1"}
+    parts = [
+        f'--b\r\nContent-Disposition: form-data; name="{k}"\r\n\r\n{v}\r\n'.encode()
+        for k, v in fields.items()
+    ]
+    parts.append(
+        b'--b\r\nContent-Disposition: form-data; name="photos"; filename="big.jpg"\r\n'
+        b"Content-Type: image/jpeg\r\n\r\n" + b"\xff" * (30 * 1024 * 1024) + b"\r\n--b--\r\n"
+    )
+    headers = {"content-type": "multipart/form-data; boundary=b"}
+    url = f"/c/{c.slug}/suggestions/new"
+    refused = await client.post(url, content=b"".join(parts), headers=headers)
+    assert refused.status_code == 413
+    again = await client.get(url)
+    assert "三楼的灯不亮了" in again.text
+    assert "照片太大了，请换小一点的照片，其他内容已经保留。" in text_of(again.text)

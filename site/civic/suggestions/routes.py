@@ -37,6 +37,7 @@ from civic.suggestions.workflow import (
 )
 from civic.web import codes, pages
 from civic.web.client import client_address
+from civic.web.errors import typed_kept
 from civic.web.forms import Form
 from civic.web.i18n import _
 from civic.web.inputs import Id, PageNumber, TypedCode
@@ -214,7 +215,11 @@ class SuggestionController(Controller):
         to: FromQuery[str] = "",
     ) -> Template:
         community = await places.community_or_404(slug)
-        return await self._form_page(request, visitor, community, Form({"public": "1", "to": to}))
+        form = Form({"public": "1", "to": to})
+        if typed := typed_kept(request, f"/c/{slug}/suggestions/new"):
+            form = Form(typed)
+            form.error("photos", _("照片太大了，请换小一点的照片，其他内容已经保留。"))
+        return await self._form_page(request, visitor, community, form)
 
     @post("/new", request_max_body_size=UPLOAD_MAX_BODY * 2)
     async def file(
