@@ -32,6 +32,7 @@ def page(request: Request) -> Template:
             "path": request.url.path,
             "title": "掌上社区",
             "message": "这一页只用来测量模板渲染的速度。",
+            "back": "",
         },
     )
 
