@@ -63,7 +63,7 @@ def look_up_on_another_phone(browser: Browser, base_url: str, shown: str) -> Non
     context = new_context(browser, base_url)
     page = context.new_page()
     page.goto("/s/")
-    page.get_by_label("查询码").fill(shown.lower())
+    page.get_by_role("textbox", name="查询码").fill(shown.lower())
     page.get_by_role("button", name="查询").click()
     expect(page.get_by_role("heading", level=1)).to_have_text(f"意见 {shown}")
     expect(page.get_by_text("选择了不公开")).to_be_visible()
