@@ -15,7 +15,7 @@ from litestar.response import Redirect, Template
 from civic.accounts.guards import signed_in
 from civic.accounts.viewer import MaybeSignedIn, SignedIn, Viewer
 from civic.errors import DomainError, Invalid, NotFound
-from civic.hall import forms, outcome, queries, service, votes
+from civic.hall import forms, outcome, queries, votes
 from civic.hall.workflow import STATUS_LABELS, S
 from civic.notices.pdf import pdf_response, render_pdf
 from civic.notices.qr import qr_svg
@@ -47,10 +47,7 @@ async def _context(
     request: Request, viewer: Viewer | None, slug: str, topic_id: int
 ) -> dict[str, Any]:
     """What the outcome page and the fragments show: the topic, its outcome and meetings."""
-    community, topic = await queries.topic_in(slug, topic_id)
-    standing = service.standing(viewer, topic)
-    if not service.may_see(topic, standing):
-        raise NotFound(_("没有这个议题。"))
+    community, topic, standing = await queries.topic_for(slug, topic_id, viewer)
     return {
         "community": community,
         "topic": topic,
@@ -124,7 +121,7 @@ class OutcomeController(Controller):
         self, request: Request, viewer: SignedIn, slug: FromPath[str], topic_id: FromPath[Id]
     ) -> Template | Redirect:
         """The convention's articles, one a line, in place of those before."""
-        _community, topic = await queries.topic_in(slug, topic_id)
+        _community, topic, _standing = await queries.topic_for(slug, topic_id, viewer)
         form = await Form.read(request, forms.ARTICLES)
         try:
             form.check()
@@ -146,7 +143,7 @@ class OutcomeController(Controller):
         self, request: Request, viewer: SignedIn, slug: FromPath[str], topic_id: FromPath[Id]
     ) -> Template | Redirect:
         """签署: once; a second tap is shown the signature it already made."""
-        _community, topic = await queries.topic_in(slug, topic_id)
+        _community, topic, _standing = await queries.topic_for(slug, topic_id, viewer)
         notice = _("谢谢您签署这份公约。")
         try:
             await outcome.sign(viewer, topic, now_of(request))
@@ -165,7 +162,7 @@ class OutcomeController(Controller):
         self, request: Request, viewer: SignedIn, slug: FromPath[str], topic_id: FromPath[Id]
     ) -> Template | Redirect:
         """A meeting held on the topic: recorded once however often the form is sent."""
-        _community, topic = await queries.topic_in(slug, topic_id)
+        _community, topic, _standing = await queries.topic_for(slug, topic_id, viewer)
         form = await Form.read(request, forms.MEETING)
         done = f"/c/{slug}/hall/{topic_id}/#meetings"
         once = once_of(request, form.get(ONCE))
@@ -204,8 +201,7 @@ class OutcomeController(Controller):
     ) -> Template | Response[bytes]:
         """The outcome's part of the page, which a published convention's page polls for its
         live count: a poll that finds the topic unchanged is an empty 304 after one query."""
-        community, topic = await queries.topic_in(slug, topic_id)
-        standing = service.standing(visitor, topic)
+        community, topic, standing = await queries.topic_for(slug, topic_id, visitor)
         if topic["status"] != S.PUBLISHED:
             raise NotFound(_("议题公示以后才有结果页。"))
         who = visitor.id if visitor else "-"

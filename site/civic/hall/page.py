@@ -11,8 +11,7 @@ from typing import Any
 from litestar import Request
 
 from civic.accounts.viewer import Viewer
-from civic.errors import NotFound
-from civic.hall import outcome, posts, queries, service, votes
+from civic.hall import outcome, posts, queries, votes
 from civic.hall.tables import Topic, TopicEvent
 from civic.hall.workflow import STAGES, STATUS_LABELS, TOPICS, S, Verb
 from civic.web.forms import Form
@@ -86,10 +85,7 @@ async def topic_context(
     *,
     form: Form | None = None,
 ) -> dict[str, Any]:
-    community, topic = await queries.topic_in(slug, topic_id)
-    standing = service.standing(viewer, topic)
-    if not service.may_see(topic, standing):
-        raise NotFound(_("没有这个议题。"))
+    community, topic, standing = await queries.topic_for(slug, topic_id, viewer)
     now = now_of(request)
     current = S(topic["status"])
     done = told_done(request, f"/c/{slug}/hall/{topic_id}/")

@@ -12,11 +12,10 @@ from litestar.response import Redirect, Template
 
 from civic.accounts.guards import signed_in
 from civic.accounts.viewer import MaybeSignedIn, SignedIn, Viewer
-from civic.errors import DomainError, Invalid, NotFound
+from civic.errors import DomainError, Invalid
 from civic.hall import forms, posts, queries, service
 from civic.places.service import CommunityInfo
 from civic.web.forms import Fields, Form
-from civic.web.i18n import _
 from civic.web.inputs import MAX_PAGE, Id, PageNumber, whole_number
 from civic.web.once import FIELD as ONCE
 from civic.web.once import once_of
@@ -55,11 +54,7 @@ class PostController(Controller):
     async def _load(
         self, slug: str, topic_id: int, viewer: Viewer | None
     ) -> tuple[CommunityInfo, dict[str, Any], service.Standing]:
-        community, topic = await queries.topic_in(slug, topic_id)
-        standing = service.standing(viewer, topic)
-        if not service.may_see(topic, standing):
-            raise NotFound(_("没有这个议题。"))
-        return community, topic, standing
+        return await queries.topic_for(slug, topic_id, viewer)
 
     async def _shown(
         self,

@@ -184,6 +184,19 @@ async def topic_in(slug: str, topic_id: int) -> tuple[CommunityInfo, dict[str, A
     return community, row
 
 
+async def topic_for(
+    slug: str, topic_id: int, viewer: Viewer | None
+) -> tuple[CommunityInfo, dict[str, Any], service.Standing]:
+    """The topic, its community and how the viewer stands to it, or NotFound for a topic the
+    viewer may not see (a proposal is its proposer's and the moderators'): the one door every
+    page, fragment, refusal and PDF of a topic goes through."""
+    community, topic = await topic_in(slug, topic_id)
+    standing = service.standing(viewer, topic)
+    if not service.may_see(topic, standing):
+        raise NotFound(_("没有这个议题。"))
+    return community, topic, standing
+
+
 async def scope_choices(community_id: int) -> tuple[list[tuple[int, str]], list[tuple[int, str]]]:
     """The community's grids and buildings, for the new-topic form."""
     grids = (

@@ -138,7 +138,7 @@ class HallController(Controller):
         self, request: Request, viewer: SignedIn, slug: FromPath[str], topic_id: FromPath[Id]
     ) -> Template | Redirect:
         """A stage move: accept, decline, deliberate, open the vote, publish."""
-        _community, topic = await queries.topic_in(slug, topic_id)
+        _community, topic, _standing = await queries.topic_for(slug, topic_id, viewer)
         form = await Form.read(request, forms.STEP)
         verb = form.get("verb")
         try:
@@ -162,7 +162,7 @@ class HallController(Controller):
         self, request: Request, viewer: SignedIn, slug: FromPath[str], topic_id: FromPath[Id]
     ) -> Template | Redirect:
         """The stages' end dates and the vote's settings."""
-        _community, topic = await queries.topic_in(slug, topic_id)
+        _community, topic, _standing = await queries.topic_for(slug, topic_id, viewer)
         form = await Form.read(request, forms.SET_UP)
         try:
             form.check()

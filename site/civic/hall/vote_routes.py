@@ -12,7 +12,7 @@ from litestar.response import Redirect, Template
 from civic.accounts.guards import signed_in
 from civic.accounts.viewer import SignedIn, Viewer
 from civic.errors import DomainError, Invalid, NotAllowed, NotFound
-from civic.hall import forms, queries, service, votes
+from civic.hall import forms, queries, votes
 from civic.hall.page import topic_context
 from civic.web import pages
 from civic.web.forms import Form
@@ -37,8 +37,7 @@ async def _vote_part(
     now = now_of(request)
     context: dict[str, Any]
     if wants_fragment(request):
-        community, topic = await queries.topic_in(slug, topic_id)
-        standing = service.standing(viewer, topic)
+        community, topic, standing = await queries.topic_for(slug, topic_id, viewer)
         context = {"community": community, "topic": topic, "standing": standing}
     else:
         context = await topic_context(request, viewer, slug, topic_id, 1)
@@ -48,14 +47,6 @@ async def _vote_part(
         raise NotFound(_("这个议题没有表决。"))
     context["vote"] = shown.with_notice(notice, errors, done=done)
     return render(request, "hall/topic.html", fragment="hall/_vote.html", status=status, **context)
-
-
-async def _topic(slug: str, topic_id: int, viewer: Viewer) -> dict[str, Any]:
-    """The topic, if the viewer may see it (a proposal is the proposer's and staff's)."""
-    _community, topic = await queries.topic_in(slug, topic_id)
-    if not service.may_see(topic, service.standing(viewer, topic)):
-        raise NotFound(_("没有这个议题。"))
-    return topic
 
 
 async def _ballots(
@@ -71,8 +62,7 @@ async def _ballots(
 ) -> Template:
     """The paper-ballot page (or its form alone, for htmx), for moderators of a household vote
     that is open."""
-    community, topic = await queries.topic_in(slug, topic_id)
-    standing = service.standing(viewer, topic)
+    community, topic, standing = await queries.topic_for(slug, topic_id, viewer)
     if not standing.is_moderator:
         raise NotAllowed(_("只有社区工作者和议事会成员可以录入纸质票。"))
     shown = await votes.view(topic, standing, now_of(request), ballots=True)
@@ -104,7 +94,7 @@ class VoteController(Controller):
     async def vote(
         self, request: Request, viewer: SignedIn, slug: FromPath[str], topic_id: FromPath[Id]
     ) -> Template | Redirect:
-        topic = await _topic(slug, topic_id, viewer)
+        _community, topic, _standing = await queries.topic_for(slug, topic_id, viewer)
         form = await Form.read(request, forms.VOTE)
         try:
             form.check()
@@ -148,7 +138,7 @@ class VoteController(Controller):
         self, request: Request, viewer: SignedIn, slug: FromPath[str], topic_id: FromPath[Id]
     ) -> Template | Redirect:
         """Staff or a council member enter a paper ballot for a named household."""
-        topic = await _topic(slug, topic_id, viewer)
+        _community, topic, _standing = await queries.topic_for(slug, topic_id, viewer)
         form = await Form.read(request, forms.BALLOT)
         try:
             form.check()
