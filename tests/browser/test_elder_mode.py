@@ -333,7 +333,7 @@ async def _site() -> Site:
 
     hall_topics: list[int] = []
     if "civic.hall" in FEATURES:  # the 议事厅: a topic collecting needs, and one in its vote
-        from civic.hall import posts
+        from civic.hall import outcome, posts
         from civic.hall import service as hall
         from civic.hall.tables import Post, Topic
         from civic.hall.workflow import Verb as Step
@@ -343,7 +343,20 @@ async def _site() -> Site:
             hall_topics.append(opened["id"])
             return await hall.load(opened["id"], c.id)
 
-        await topic("3 号楼加装电梯", "3 号楼住着很多老人，想商量加装电梯和分摊费用。")
+        lift = await topic("3 号楼加装电梯", "3 号楼住着很多老人，想商量加装电梯和分摊费用。")
+        await hall.step(v["staff"], lift, Step.DELIBERATE, now)
+        by_home = hall.VoteSetup(Topic.Counting.HOUSEHOLD, Topic.Threshold.MAJORITY, True, None)
+        await hall.set_up_vote(v["staff"], await hall.load(lift["id"], c.id), by_home, now)
+        await hall.step(v["staff"], await hall.load(lift["id"], c.id), Step.OPEN_VOTE, now)
+        dogs = await topic("文明养犬公约", "一起定下遛狗的规矩。")
+        await hall.step(v["staff"], dogs, Step.DELIBERATE, now)
+        convention = (Topic.Outcome.CONVENTION, "定下公约两条。")
+        await hall.step(
+            v["staff"], await hall.load(dogs["id"], c.id), Step.PUBLISH, now, outcome=convention
+        )
+        await outcome.set_articles(
+            v["staff"], await hall.load(dogs["id"], c.id), ["出户拴绳。", "随手清理。"], now
+        )
         parking = await topic("北门院内夜间停车怎么排", "晚上八点后院内车位不够，消防通道常被占。")
         await hall.step(v["staff"], parking, Step.DELIBERATE, now)
         parking = await hall.load(parking["id"], c.id)
@@ -429,7 +442,17 @@ def _pages(site: Site) -> dict[str, list[str]]:
             f"/s/{code['private']}",
             f"{staff}/households/",
             "/me",
-            *([f"{staff}/hall/", f"{c}/hall/new"] if site.hall_topics else []),
+            f"{staff}/households/import",
+            *(
+                [
+                    f"{staff}/hall/",
+                    f"{c}/hall/new",
+                    f"{c}/hall/{site.hall_topics[0]}/ballots",
+                    f"{c}/hall/{site.hall_topics[1]}/outcome",  # lift, dogs, parking
+                ]
+                if site.hall_topics
+                else []
+            ),
             *hall,
         ],
         "street": [
