@@ -27,6 +27,7 @@ from civic.places.tables import District
 from civic.settings import Settings
 from civic.web.clock import Clock
 from civic.web.conditional import conditional_get_middleware
+from civic.web.csrf import LazyCSRFMiddleware
 from civic.web.errors import EXCEPTION_HANDLERS
 from civic.web.inputs import refuse_control_characters
 from civic.web.security import add_security_headers, query_count_middleware
@@ -83,6 +84,15 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
             secure=secure,
             renew_on_access=False,
         ).middleware,
+        DefineMiddleware(
+            LazyCSRFMiddleware,
+            config=CSRFConfig(
+                secret=settings.security.secret_key,
+                cookie_secure=secure,
+                cookie_httponly=True,
+                cookie_samesite="lax",
+            ),
+        ),
     ]
     if settings.count_queries:
         middleware.insert(0, DefineMiddleware(query_count_middleware))
@@ -107,12 +117,6 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
             "rate_limit": make_store(settings.store_url, "rate_limit"),
             "quota": make_store(settings.store_url, "quota"),
         },
-        csrf_config=CSRFConfig(
-            secret=settings.security.secret_key,
-            cookie_secure=secure,
-            cookie_httponly=True,
-            cookie_samesite="lax",
-        ),
         # Pages are compressed on every request: quality 3 with a 256 KB window costs about a
         # third of Litestar's default (5, 4 MB) for a page about a sixth larger. Static files
         # are compressed once, at the best quality, by their own route (web/static.py).

@@ -79,7 +79,7 @@ async def test_htmx_sends_the_token_as_a_header(client):
     await sign_in(client, phone)
     token = await csrf_token(client)
     page = await client.get("/me")
-    assert f'hx-headers=\'{{"x-csrftoken": "{token}"}}\'' in page.text
+    assert f'data-hx-headers=\'{{"x-csrftoken": "{token}"}}\'' in page.text
     response = await client.post("/logout", headers={"x-csrftoken": token, "HX-Request": "true"})
     assert response.status_code == 303
 
@@ -90,8 +90,42 @@ async def test_every_form_on_a_page_carries_the_token(client):
     await sign_in(client, phone)
     for url in ("/login", "/signup", "/me", f"/c/{c.slug}/"):
         html = (await client.get(url)).text
-        forms = html.count('method="post"')
-        assert forms and html.count('name="_csrf_token"') == forms, url
+        # The 长辈模式 switch only sets a display cookie: the one form without a token.
+        forms = html.count('method="post"') - html.count('action="/prefs/elder"')
+        assert html.count('name="_csrf_token"') == forms, url
+        assert forms or url == f"/c/{c.slug}/", url
+
+
+async def test_a_visitor_page_without_a_form_sets_no_cookie_and_a_form_sets_a_short_one(client):
+    c = await builders.community()
+    for url in ("/", f"/c/{c.slug}/", f"/c/{c.slug}/suggestions/", f"/c/{c.slug}/wishes/"):
+        page = await client.get(url)
+        assert page.status_code == 200, url
+        assert "set-cookie" not in page.headers, url
+        assert "csrftoken" not in page.text and "_csrf_token" not in page.text, url
+    login = await client.get("/login")
+    token = login.cookies["csrftoken"]
+    assert len(token) == 64 and f'value="{token}"' in login.text
+    # A second form page keeps the same token and sets no cookie again.
+    again = await client.get("/signup")
+    assert "set-cookie" not in again.headers and f'value="{token}"' in again.text
+
+
+async def test_a_token_with_a_forged_signature_is_refused(client):
+    token = await csrf_token(client)
+    forged = token[:32] + ("0" if token[32] != "0" else "1") + token[33:]
+    client.cookies.set("csrftoken", forged)
+    response = await client.post("/logout", data={"_csrf_token": forged})
+    assert response.status_code == 403
+
+
+async def test_the_elder_switch_works_without_a_token(client):
+    c = await builders.community()
+    response = await client.post(
+        "/prefs/elder", data={"elder": "1", "next": f"/c/{c.slug}/"}, follow_redirects=False
+    )
+    assert response.status_code == 303 and response.headers["location"] == f"/c/{c.slug}/"
+    assert 'class="elder"' in (await client.get(f"/c/{c.slug}/")).text
 
 
 @pytest.mark.parametrize("htmx", [False, True])

@@ -177,7 +177,9 @@ class AccountController(Controller):
             **await home_context(viewer, person.building_id),
         )
 
-    @post("/prefs/elder")
+    # A display preference kept in this browser only, changing no data: no CSRF token, so that
+    # the switch on every page leaves a visitor's page free of one (web/csrf.py).
+    @post("/prefs/elder", exclude_from_csrf=True)
     async def elder_mode(self, request: Request) -> Redirect:
         form = await Form.read(request, forms.ELDER)
         response = see_other(safe_next(form.get("next")))

@@ -12,6 +12,7 @@ from litestar.template.config import TemplateConfig
 from civic.settings import ROOT
 from civic.web import i18n
 from civic.web.clock import local
+from civic.web.csrf import csrf_token
 from civic.web.once import new_key as new_once_key
 from civic.web.privacy import mask_name, mask_phone
 from civic.web.static import static_url
@@ -41,4 +42,7 @@ def make_environment(**globals_: Any) -> Environment:
 
 def template_config(**globals_: Any) -> TemplateConfig[JinjaTemplateEngine]:
     env = make_environment(**globals_)
-    return TemplateConfig(instance=JinjaTemplateEngine.from_environment(env))
+    engine = JinjaTemplateEngine.from_environment(env)
+    # Ours, not Litestar's: it also tells the CSRF check that this page needs the cookie.
+    env.globals["csrf_token"] = csrf_token
+    return TemplateConfig(instance=engine)
