@@ -45,7 +45,7 @@ def file_without_javascript(page: Page, slug: str, photo: str) -> str:
     page.get_by_label("类别").select_option("设施维修")
     page.get_by_label("什么事").fill(TEXT)
     page.get_by_label("照片").set_input_files(photo)
-    page.get_by_label("可以在公开栏显示").uncheck()
+    page.get_by_label("不公开，只给社区工作人员看").check()
     page.get_by_label("手机号").fill("13900001234")
     page.get_by_role("button", name="提交").click()
 

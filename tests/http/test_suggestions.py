@@ -91,7 +91,7 @@ async def test_bad_input_is_refused_in_chinese_and_keeps_what_was_typed(client, 
 
 async def test_a_private_case_is_seen_only_by_its_filer_and_staff(client, place):
     c, other, _street = place
-    code = _code(await _file(client, c, text=SECRET, public="", phone="13900001234"))
+    code = _code(await _file(client, c, text=SECRET, public="0", phone="13900001234"))
     client.cookies.clear()  # another phone
 
     board = await client.get(f"/c/{c.slug}/suggestions/")
@@ -312,7 +312,7 @@ async def test_a_private_cases_photos_are_for_those_who_may_see_it(client, place
             ("photos", ("a.jpg", _jpeg(), "image/jpeg")),
             ("photos", ("b.jpg", _jpeg(), "image/jpeg")),
         ],
-        public="",
+        public="0",
         phone="13900001234",
     )
     code = _code(response)

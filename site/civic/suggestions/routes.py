@@ -215,7 +215,7 @@ class SuggestionController(Controller):
         to: FromQuery[str] = "",
     ) -> Template:
         community = await places.community_or_404(slug)
-        form = Form({"public": "1", "to": to})
+        form = Form({"to": to})  # public or not: nothing chosen until the person chooses
         if typed := typed_kept(request, f"/c/{slug}/suggestions/new"):
             form = Form(typed)
             form.error("photos", _("照片太大了，请换小一点的照片，其他内容已经保留。"))
@@ -235,6 +235,7 @@ class SuggestionController(Controller):
         uploads = [
             u for u in (await request.form()).getall("photos", []) if isinstance(u, UploadFile)
         ]
+        form.error("public", forms.public_choice_error(form.get("public")))
         if len(uploads) > service.MAX_PHOTOS:
             form.error("photos", _("最多选 {n} 张照片。").format(n=service.MAX_PHOTOS))
         if not form.ok:
@@ -258,7 +259,7 @@ class SuggestionController(Controller):
                 now=now_of(request),
                 building_id=form.int("building"),
                 place=form.get("place"),
-                is_public=form.get("public") == "1",
+                is_public=form.get("public") == forms.PUBLIC,
                 representative_id=form.int("to"),
                 name=form.get("name"),
                 phone=phone,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -138,7 +139,9 @@ def may_see_content(viewer: Viewer | None, case: CaseRef, proven: bool = False) 
 
 def proves_filer(case: CaseRef, last_four: str) -> bool:
     phone = case.row["filer_phone"]
-    return len(phone) >= 4 and last_four.strip() == phone[-4:]
+    # Full-width digits (a Chinese keyboard's) and spaces are what a person may type.
+    typed = "".join(unicodedata.normalize("NFKC", last_four).split())
+    return len(phone) >= 4 and typed == phone[-4:]
 
 
 async def link_filer(viewer: Viewer | None, case: CaseRef) -> bool:

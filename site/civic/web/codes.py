@@ -16,9 +16,14 @@ def new_code(length: int = LENGTH) -> str:
 
 
 def normalise(typed: str) -> str:
-    """What a person typed, as stored: full-width characters (a Chinese keyboard's) made
-    half-width, upper case, without spaces or dashes."""
-    return "".join(c for c in unicodedata.normalize("NFKC", typed).upper() if c not in "-— \u3000")
+    """What a person typed, as stored: full-width characters (a Chinese keyboard's: ＡＢＣ２３,
+    the ideographic space) made half-width, upper case, without spaces or dashes of any kind
+    (a Chinese keyboard types －, — or ―, a phone's autocorrect ‐ or –)."""
+    return "".join(
+        c
+        for c in unicodedata.normalize("NFKC", typed).upper()
+        if not c.isspace() and unicodedata.category(c) != "Pd"
+    )
 
 
 def is_well_formed(code: str, length: int = LENGTH) -> bool:
