@@ -31,7 +31,7 @@ _USED = "civic.csrf_used"
 
 def token_used(scope: Scope) -> bool:
     """Whether this response carries the browser's CSRF token (so it is this browser's own)."""
-    return bool(scope.get(_USED))  # type: ignore[call-overload]
+    return bool(scope.get(_USED))
 
 
 @pass_context
@@ -39,13 +39,18 @@ def csrf_token(context: Context) -> str:
     """The template global: the token for a form, which marks the page as needing the cookie."""
     scope = context["request"].scope
     scope[_USED] = True
-    return ScopeState.from_scope(scope).csrf_token or ""
+    return _token_of(scope)
+
+
+def _token_of(scope: Scope) -> str:
+    token = ScopeState.from_scope(scope).csrf_token
+    return token if isinstance(token, str) else ""
 
 
 class LazyCSRFMiddleware(CSRFMiddleware):
     def _sign(self, random_part: str) -> str:
         digest = hmac.new(self.config.secret.encode(), random_part.encode(), hashlib.sha256)
-        return digest.hexdigest()[: _RANDOM_LENGTH]
+        return digest.hexdigest()[:_RANDOM_LENGTH]
 
     def _new_token(self) -> str:
         random_part = secrets.token_hex(_RANDOM_BYTES)
@@ -94,7 +99,7 @@ class LazyCSRFMiddleware(CSRFMiddleware):
         async def send_with_cookie(message: Message) -> None:
             if message["type"] == "http.response.start" and token_used(scope):
                 message.setdefault("headers", [])
-                self._set_cookie_if_needed(message, ScopeState.from_scope(scope).csrf_token)
+                self._set_cookie_if_needed(message, _token_of(scope))
             await send(message)
 
         return send_with_cookie
