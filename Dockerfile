@@ -23,4 +23,9 @@ USER civic
 RUN civic fonts
 
 EXPOSE 8000
+# What a proxy and compose wait for: 200 once the site and its database answer.
+HEALTHCHECK --interval=10s --timeout=3s --start-period=30s --retries=3 \
+  CMD ["python", "-c", "import urllib.request as u; u.urlopen('http://127.0.0.1:8000/healthz', timeout=2)"]
+# One container on its own migrates, then serves. Behind nginx with several replicas
+# (compose.yaml) the migration runs once beforehand and each replica only serves.
 CMD ["sh", "-c", "civic migrate && exec civic serve --host 0.0.0.0 --port 8000 --workers ${WORKERS:-4}"]
