@@ -25,9 +25,10 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 import httpx
@@ -112,9 +113,9 @@ def render_nginx_conf(
     return text
 
 
-def _wait_until(ready: object, process: subprocess.Popen, what: str, log: Path) -> None:
+def _wait_until(ready: Callable[[], bool], process: subprocess.Popen, what: str, log: Path) -> None:
     deadline = time.monotonic() + 30
-    while not ready():  # type: ignore[operator]
+    while not ready():
         if process.poll() is not None or time.monotonic() > deadline:
             said = log.read_text(errors="replace") if log.exists() else ""
             raise RuntimeError(f"{what} did not start:\n{said}")
@@ -165,7 +166,7 @@ def _redis(stack: ExitStack, folder: Path) -> str:
     options = ["--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--daemonize", "no"]
     command = [server, "--port", str(port), "--dir", str(folder), *options]
     process = stack.enter_context(_running(command, log))
-    _wait_until(lambda: _listening(port), process, "redis-server", log)
+    _wait_until(partial(_listening, port), process, "redis-server", log)
     return f"redis://127.0.0.1:{port}/0"
 
 
@@ -194,12 +195,16 @@ def start_topology(
     upstream_header: bool = True,
 ) -> Iterator[Topology]:
     """nginx on a free port in front of `apps` `civic serve` processes (one worker each) on
-    `database_url` (which must be migrated), sharing a redis-server of their own; everything
-    stopped and its temporary folder removed on leaving.
+    `database_url`, sharing a redis-server of their own; everything stopped and its temporary
+    folder removed on leaving. The database (PostgreSQL, or SQLite for a file the processes
+    share) must exist and be migrated; nothing is written into it here.
 
-    `env` adds or overrides CIVIC_* settings of the app processes (e.g. a low
-    CIVIC_LOGIN_MAX_FAILURES). `upstream_header` adds X-Upstream (the answering process) to
-    every response; the bench may turn it off to measure the documented configuration as is."""
+    The app processes inherit this process's environment with the settings of `app_env()`
+    (one Redis, nginx trusted, one secret key, `CIVIC_DB_POOL_SIZE=4`); `env` adds or
+    overrides CIVIC_* settings (a low CIVIC_LOGIN_MAX_FAILURES for a test, a pool size for
+    the bench). `upstream_header` adds X-Upstream (the answering process) to every response;
+    the bench turns it off to measure deploy/nginx.conf as it is, and may compare `apps=1`
+    with `apps=2` behind the same nginx, or either with one process on its own."""
     nginx = program("nginx")
     if nginx is None:
         raise RuntimeError("nginx is not installed (scripts/system-packages.sh test)")
@@ -211,24 +216,15 @@ def start_topology(
         base_url = f"http://127.0.0.1:{nginx_port}"
         settings = app_env(database_url, redis_url, base_url, env or {})
         ports = [free_port() for _ in range(apps)]
-        started = [
-            (
-                port,
-                folder / f"app-{port}.log",
-                stack.enter_context(
-                    _running(
-                        [CIVIC, "serve", "--port", str(port)],
-                        folder / f"app-{port}.log",
-                        settings,
-                    )
-                ),
-            )
-            for port in ports
-        ]
+        started = []
+        for port in ports:
+            log = folder / f"app-{port}.log"
+            command = [CIVIC, "serve", "--port", str(port)]
+            started.append((port, log, stack.enter_context(_running(command, log, settings))))
         # Started side by side, then waited for: start-up is most of the time this takes.
         for port, log, process in started:
-            url = f"http://127.0.0.1:{port}/healthz"
-            _wait_until(lambda url=url: _answers(url), process, f"civic serve on {port}", log)
+            ready = partial(_answers, f"http://127.0.0.1:{port}/healthz")
+            _wait_until(ready, process, f"civic serve on {port}", log)
 
         (folder / "cache").mkdir()
         conf = folder / "nginx.conf"
@@ -244,5 +240,5 @@ def start_topology(
         log = folder / "error.log"
         command = [nginx, "-p", str(folder), "-c", str(conf), "-e", str(log), "-g", "daemon off;"]
         process = stack.enter_context(_running(command, folder / "nginx.out"))
-        _wait_until(lambda: _answers(f"{base_url}/healthz"), process, "nginx", log)
+        _wait_until(partial(_answers, f"{base_url}/healthz"), process, "nginx", log)
         yield Topology(nginx_port, ports, redis_url, folder)
