@@ -150,7 +150,7 @@ async def test_the_count_polls_and_is_304_until_a_neighbour_signs(client, place)
     topic = await _convention(place)
     url = f"/c/{c.slug}/hall/{topic['id']}/signatures"
     page = await client.get(f"/c/{c.slug}/hall/{topic['id']}/outcome")
-    assert f'hx-get="{url}"' in page.text and "data-poll" in page.text
+    assert f'data-hx-get="{url}"' in page.text and "data-poll" in page.text
     first = await client.get(url, headers={"HX-Request": "true"})
     assert first.status_code == 200 and 'id="signature-count"' in first.text
     assert "已有 0 人签署" in text_of(first.text)

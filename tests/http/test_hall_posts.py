@@ -101,8 +101,8 @@ async def test_a_post_is_shown_with_a_masked_name_and_full_to_staff(client: Asyn
     assert "建议 李** " in words and "装在北侧\n不挡光" in fragment.text
     assert "李桂芳" not in fragment.text
     assert "支持 0 反对 0 建议 1 其他 0" in words
-    assert f'hx-get="{h.base}/posts"' in fragment.text
-    assert 'hx-trigger="every 15s, tabvisible from:document"' in fragment.text
+    assert f'data-hx-get="{h.base}/posts"' in fragment.text
+    assert 'data-hx-trigger="every 15s, tabvisible from:document"' in fragment.text
 
     await sign_in(client, h.staff)
     assert "李桂芳" in (await client.get(f"{h.base}/posts")).text
