@@ -203,20 +203,26 @@ def static_files_and_the_poster_come_through_nginx(
     topology: Topology, seeded: dict[str, str]
 ) -> None:
     with browser(topology, "127.0.0.8") as visitor:
-        home = visitor.get(f"/c/{seeded['slug']}/")
+        home = visitor.get(f"/c/{seeded['slug']}/", headers={"Accept-Encoding": "br, gzip"})
         assert home.status_code == 200
+        assert home.headers["content-encoding"] == "br", "compressed by the app, passed on"
         urls = re.findall(r'(?:href|src)="(/static/[^"]+)"', home.text)
         kinds = {".css": "text/css", ".js": "text/javascript"}
         assert {os.path.splitext(u)[1] for u in urls} == set(kinds), urls
         for url in urls:
-            first = visitor.get(url)
-            assert first.status_code == 200, url
-            # (The app names the charset twice on these; browsers read the first.)
-            assert first.headers["content-type"].split(";")[0] == kinds[os.path.splitext(url)[1]]
-            assert "max-age=31536000" in first.headers["cache-control"]
-            again = visitor.get(url)
-            assert again.status_code == 200 and again.content == first.content
-            assert topology.upstream(again) is None, "nginx answers again from its cache"
+            # Kept by nginx once per encoding: a phone without brotli still gets what it reads.
+            for accepts, encoding in (("br, gzip", "br"), ("gzip", "gzip"), ("identity", None)):
+                headers = {"Accept-Encoding": accepts}
+                first, again = visitor.get(url, headers=headers), visitor.get(url, headers=headers)
+                assert first.status_code == 200 and again.status_code == 200, url
+                # (The app names the charset twice on these; browsers read the first.)
+                kind = first.headers["content-type"].split(";")[0]
+                assert kind == kinds[os.path.splitext(url)[1]], url
+                assert "max-age=31536000" in first.headers["cache-control"]
+                assert first.headers.get("content-encoding") == encoding, (url, accepts)
+                assert again.headers.get("content-encoding") == encoding, (url, accepts)
+                assert again.content == first.content
+                assert topology.upstream(again) is None, "nginx answers again from its cache"
         poster = visitor.get(f"/c/{seeded['slug']}/poster.pdf")
     assert poster.status_code == 200
     assert poster.headers["content-type"] == "application/pdf"
