@@ -20,7 +20,7 @@ from enum import StrEnum
 
 from civic.errors import DomainError
 from civic.suggestions.queries import LIST_COLUMNS, CaseRow, case_row
-from civic.suggestions.tables import Case, CaseEvent
+from civic.suggestions.tables import Case
 from civic.suggestions.workflow import LEVEL_LABELS, OPEN, RATING_LABELS, STATUS_LABELS, L, S, Verb
 from civic.web.clock import LOCAL_TZ
 from civic.web.i18n import _
@@ -161,26 +161,70 @@ def open_case(row: dict, case: CaseRow, reader: Reader, now: datetime) -> OpenCa
     )
 
 
-def figures_of(rows: list[dict], now: datetime) -> Figures:
-    f = Figures(total=len(rows))
-    categories = Counter(r["category"] for r in rows)
+# The month's figures counted by the database, one row per community, category, state and
+# rating, whatever the number of cases: SUM(CASE ...) rather than reading every case into
+# Python. The same SQL on SQLite (booleans as 0/1, times as comparable UTC text) and
+# PostgreSQL. The cases come through case_community_filed (community, filed_at).
+_FIGURES_SQL = """
+SELECT m.name AS community_name, c.category AS category, c.status AS status,
+       c.rating AS rating, COUNT(*) AS n,
+       SUM(CASE WHEN c.responded_at IS NOT NULL OR c.respond_by < {now}
+                THEN 1 ELSE 0 END) AS response_counted,
+       SUM(CASE WHEN c.responded_at IS NOT NULL AND c.responded_at <= c.respond_by
+                THEN 1 ELSE 0 END) AS response_on_time,
+       SUM(CASE WHEN c.status NOT IN ({rejected}, {merged})
+                 AND (c.feedback_at IS NOT NULL OR c.resolve_by < {now})
+                THEN 1 ELSE 0 END) AS feedback_counted,
+       SUM(CASE WHEN c.status NOT IN ({rejected}, {merged})
+                 AND c.feedback_at IS NOT NULL AND NOT c.answered_late
+                THEN 1 ELSE 0 END) AS feedback_on_time,
+       SUM(CASE WHEN c.reopened THEN 1 ELSE 0 END) AS reopened,
+       SUM(CASE WHEN c.adopted_at IS NOT NULL THEN 1 ELSE 0 END) AS adopted
+FROM "case" c JOIN community m ON m.id = c.community
+WHERE {scope} AND c.filed_at >= {start} AND c.filed_at < {end}
+GROUP BY m.name, c.category, c.status, c.rating
+"""
+
+# Where the month's cases were escalated to, counted by the database: from the month's cases
+# (through the same index) to their escalation events (through case_event_case).
+_ESCALATIONS_SQL = """
+SELECT e.level AS level, d.name AS department, COUNT(*) AS n
+FROM "case" c JOIN community m ON m.id = c.community
+JOIN case_event e ON e."case" = c.id
+LEFT JOIN department d ON d.id = e.department
+WHERE {scope} AND e.verb = {verb} AND c.filed_at >= {start} AND c.filed_at < {end}
+GROUP BY e.level, d.name
+"""
+
+
+def _bound(template: str, scope: str, **values: object) -> tuple[str, list[object]]:
+    """The template with `{scope}` put in, then each `{name}` as Piccolo's positional
+    placeholder, with the values in the order they appear (a name may appear twice)."""
+    sql = template.replace("{scope}", scope)
+    args = [values[name] for name in re.findall(r"\{(\w+)\}", sql)]
+    return re.sub(r"\{\w+\}", "{}", sql), args
+
+
+def figures_of(groups: list[dict]) -> Figures:
+    """The figures of the counted groups (rows of _FIGURES_SQL) given."""
+    f = Figures(total=sum(g["n"] for g in groups))
+    categories: Counter[str] = Counter()
+    states: Counter[str] = Counter()
+    ratings: Counter[str] = Counter()
+    for g in groups:
+        categories[g["category"]] += g["n"]
+        states[g["status"]] += g["n"]
+        if g["rating"]:
+            ratings[g["rating"]] += g["n"]
+        f.response.counted += g["response_counted"]
+        f.response.on_time += g["response_on_time"]
+        f.feedback.counted += g["feedback_counted"]
+        f.feedback.on_time += g["feedback_on_time"]
+        f.reopened += g["reopened"]
+        f.adopted += g["adopted"]
     f.by_category = {c.value: categories[c.value] for c in Case.Category if categories[c.value]}
-    states = Counter(r["status"] for r in rows)
     f.by_state = {STATUS_LABELS[s]: states[s.value] for s in S if states[s.value]}
-    for r in rows:
-        if r["responded_at"] is not None or r["respond_by"] < now:
-            f.response.counted += 1
-            responded = r["responded_at"]
-            f.response.on_time += bool(responded and responded <= r["respond_by"])
-        if r["status"] in (S.REJECTED, S.MERGED):
-            continue
-        if r["feedback_at"] is not None or r["resolve_by"] < now:
-            f.feedback.counted += 1
-            f.feedback.on_time += r["feedback_at"] is not None and not r["answered_late"]
-    ratings = Counter(r["rating"] for r in rows if r["rating"])
     f.ratings = {label: ratings[k.value] for k, label in RATING_LABELS.items()}
-    f.reopened = sum(1 for r in rows if r["reopened"])
-    f.adopted = sum(1 for r in rows if r["adopted_at"] is not None)
     return f
 
 
@@ -195,45 +239,38 @@ async def build(
 ) -> Report:
     """One community's or one street's month, in three queries whatever the number of cases."""
     start, end = month_bounds(month)
+    within = "c.community = {place}" if community_id else "m.street = {place}"
+    bounds = {"place": community_id or street_id, "start": start, "end": end}
+    sql, args = _bound(
+        _FIGURES_SQL, within, now=now, rejected=S.REJECTED.value, merged=S.MERGED.value, **bounds
+    )
+    groups = await Case.raw(sql, *args)
+    sql, args = _bound(_ESCALATIONS_SQL, within, verb=Verb.ESCALATE.value, **bounds)
+    escalations = await Case.raw(sql, *args)
     where = Case.community == community_id if community_id else Case.community.street == street_id
-    rows = await Case.select(*LIST_COLUMNS, Case.feedback_at, Case.answered_late).where(
-        where & (Case.filed_at >= start) & (Case.filed_at < end)
-    )
-    event_where = (
-        CaseEvent.case.community == community_id
-        if community_id
-        else CaseEvent.case.community.street == street_id  # type: ignore[union-attr]
-    )
-    escalations = await CaseEvent.select(
-        CaseEvent.level, CaseEvent.department.name.as_alias("department")
-    ).where(
-        event_where
-        & (CaseEvent.verb == Verb.ESCALATE)
-        & (CaseEvent.case.filed_at >= start)
-        & (CaseEvent.case.filed_at < end)
-    )
     oldest = (
         await Case.select(*LIST_COLUMNS, Case.is_public, Case.escalated_at)
         .where(where & Case.status.is_in(list(OPEN)))
         .order_by(Case.filed_at)
         .limit(OLDEST)
     )
-    where_to = Counter(
-        e["department"] if e["level"] == L.DEPARTMENT else LEVEL_LABELS[L.STREET]
-        for e in escalations
-    )
+    where_to: Counter[str] = Counter()
+    for e in escalations:
+        where_to[e["department"] if e["level"] == L.DEPARTMENT else LEVEL_LABELS[L.STREET]] += e[
+            "n"
+        ]
     by_community: dict[str, list[dict]] = {}
-    for r in rows:
-        by_community.setdefault(r["community_name"], []).append(r)
+    for g in groups:
+        by_community.setdefault(g["community_name"], []).append(g)
     return Report(
         scope=scope,
         month=month,
         reader=reader,
-        figures=figures_of(rows, now),
+        figures=figures_of(groups),
         escalations=sorted(where_to.items(), key=lambda item: -item[1]),
         per_community=[
-            (name, figures_of(community_rows, now))
-            for name, community_rows in sorted(by_community.items())
+            (name, figures_of(community_groups))
+            for name, community_groups in sorted(by_community.items())
         ]
         if street_id
         else [],

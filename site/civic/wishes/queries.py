@@ -11,6 +11,7 @@ from piccolo.query.functions.aggregate import Count
 
 from civic.accounts.me import MeItem
 from civic.places.service import district_overview
+from civic.places.tables import Community
 from civic.web.clock import local
 from civic.web.privacy import mask_name
 from civic.wishes.tables import Helper, Wish, WishEvent
@@ -331,7 +332,10 @@ async def _counts(
     if community_id is not None:
         wish_scope, helper_scope = Wish.community == community_id, Helper.community == community_id
     elif street_id is not None:
-        wish_scope = Wish.community.street == street_id
+        # The street's communities first, then each one's wishes through its index: a join
+        # from the wishes would read every wish of the district to keep the street's.
+        communities = Community.select(Community.id).where(Community.street == street_id)
+        wish_scope = Wish.community.is_in(communities)
         helper_scope = Helper.community.street == street_id
 
     def scoped(query: Select, scope: Combinable | None) -> Select:
