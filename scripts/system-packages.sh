@@ -4,7 +4,7 @@
 set -euo pipefail
 
 run_pkgs=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk)
-test_pkgs=(chromium poppler-utils postgresql-15 redis-server zbar-tools wrk)
+test_pkgs=(chromium poppler-utils postgresql-15 redis-server nginx default-jre-headless zbar-tools wrk)
 
 want=("${run_pkgs[@]}")
 [ "${1:-run}" = test ] && want+=("${test_pkgs[@]}")
