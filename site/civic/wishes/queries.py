@@ -62,15 +62,31 @@ def _row(r: dict) -> WishRow:
     )
 
 
+RECENT_CONFIRMED = 60
+"""Confirmed wishes the tree still shows, the newest: years of thanks would otherwise make the
+page as long as the community's history, and each one stays at its own address."""
+
+
 async def tree(community_id: int, category: str = "", status: str = "") -> list[WishRow]:
-    """The wishes on a community's tree (published to confirmed), oldest first, in one query."""
+    """The wishes on a community's tree, oldest first: every one still waiting for a helper or
+    a thank-you (published, claimed, fulfilled) and the newest confirmed ones. Two queries,
+    each read in order through wish_community_status_id, however many years of wishes."""
     states = [s for s in ON_TREE if not status or s.value == status]
-    query = Wish.select(*_LIST_COLUMNS).where(
-        (Wish.community == community_id) & Wish.status.is_in(states)
-    )
+    where = Wish.community == community_id
     if category:
-        query = query.where(Wish.category == category)
-    return [_row(r) for r in await query.order_by(Wish.id)]
+        where &= Wish.category == category
+    waiting = [s for s in states if s is not S.CONFIRMED]
+    rows = []
+    if waiting:
+        rows += await Wish.select(*_LIST_COLUMNS).where(where & Wish.status.is_in(waiting))
+    if S.CONFIRMED in states:
+        rows += (
+            await Wish.select(*_LIST_COLUMNS)
+            .where(where & (Wish.status == S.CONFIRMED))
+            .order_by(Wish.id, ascending=False)
+            .limit(RECENT_CONFIRMED)
+        )
+    return [_row(r) for r in sorted(rows, key=lambda r: r["id"])]
 
 
 async def open_wish_ids(community_id: int) -> list[int]:
