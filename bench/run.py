@@ -1,10 +1,14 @@
 """`make bench`: bytes, SQL queries, requests per second and time to show, page by page.
 
-It loads the demo district into a throwaway SQLite database, serves the site with one
-worker next to a bare app that renders only the base template (bench/bare_app.py), and
-prints one row per page with the budgets beside the numbers. It only reports: the test
-suite is what fails on a broken budget. The exit code is non-zero only when a server
-does not start or the run cannot finish.
+It loads the demo district into a throwaway SQLite database (or, with `--database postgres`,
+a throwaway PostgreSQL cluster), serves the site with one worker next to a bare app that
+renders only the base template (bench/bare_app.py), and prints one row per page with the
+budgets beside the numbers, and the SQL each page runs with its CPU time (bench/statements.py).
+Then two workers against one, granian against uvicorn when granian is installed, and nginx
+in front of two processes (tests/topology/stack.py). Then it grows one community to 10× and
+100× the demo's rows (bench/scale.py) and measures the pages again, each page's cost beside
+its cost at 1×. It only reports: the test suite is what fails on a broken budget. The exit
+code is non-zero only when a server does not start or the run cannot finish.
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ from __future__ import annotations
 import argparse
 import gzip
 import http.client
+import json
 import os
 import re
 import secrets
@@ -34,6 +39,11 @@ from urllib.parse import urlencode
 import brotli
 
 HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+SCALES = (10, 100)  # times the demo's rows in one community, after the 1× run
+QUICK_SCALES = (100,)  # --quick: the largest only
+THROWAWAY = "CIVIC_BENCH_THROWAWAY_DATABASE"  # set inside scripts/with-postgres.sh
+COST_GOAL = 1.5  # a page's cost at 100× at most this times its cost at 1×
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--headless",
@@ -106,7 +116,13 @@ PAGES = [
     Page("case board", "/c/xinghua/suggestions/", load=True, budget=BOARD),
     Page("case, visitor", f"/s/{CASE_CODE}", load=True, budget=CASE),
     Page("case, staff", f"/s/{CASE_CODE}", who="staff", budget=CASE),
-    Page("case queue, community", "/staff/c/xinghua/suggestions/", who="staff", budget=QUEUE),
+    Page(
+        "case queue, community",
+        "/staff/c/xinghua/suggestions/",
+        who="staff",
+        load=True,
+        budget=QUEUE,
+    ),
     Page("case queue, street", "/staff/street/liuyin/suggestions/", who="street", budget=QUEUE),
     Page("monthly report", "/c/xinghua/suggestions/report"),
     Page("street figures", "/staff/street/liuyin/wishes/", who="street"),
@@ -127,9 +143,13 @@ class StartError(RuntimeError):
     """The database could not be set up or a server did not come up."""
 
 
+STARTED = time.monotonic()
+
+
 def note(message: str) -> None:
-    """Progress and warnings on stderr, so that stdout holds the report alone."""
-    print(f"  · {message}", file=sys.stderr, flush=True)
+    """Progress and warnings on stderr, so that stdout holds the report alone; with the
+    seconds since the start, which show where a run's time goes."""
+    print(f"  · {time.monotonic() - STARTED:4.0f} s  {message}", file=sys.stderr, flush=True)
 
 
 # --- HTTP, bytes as sent ------------------------------------------------------------------
@@ -307,9 +327,19 @@ def wait_ready(
 # --- measurements -----------------------------------------------------------------------
 
 
-def wrk(port: int, path: str, seconds: int, cookies: dict[str, str] | None) -> float | None:
-    """Requests per second with ten connections on one thread: a bounded, local load."""
-    command = ["wrk", "-t1", "-c10", f"-d{seconds}s"]
+def wrk(
+    port: int,
+    path: str,
+    seconds: int,
+    cookies: dict[str, str] | None,
+    *,
+    threads: int = 1,
+    connections: int = 10,
+) -> float | None:
+    """Requests per second with ten connections on one thread: a bounded, local load. It asks
+    for compressed pages, as browsers do."""
+    command = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s"]
+    command += ["-H", "Accept-Encoding: br, gzip"]
     if cookies:
         command += ["-H", f"Cookie: {cookie_header(cookies)}"]
     try:
@@ -400,6 +430,8 @@ class Row:
     queries: int | None
     rps: float | None = None
     shown_ms: float | None = None
+    cpu_ms: float | None = None  # a request's CPU in process (bench/statements.py)
+    statements: list[tuple[str, float]] | None = None  # each SQL statement, its CPU ms
 
 
 def measure_page(
@@ -489,6 +521,8 @@ COLUMNS = (
     ("HTML B", 10),
     ("1st visit B", 13),
     ("SQL", 5),
+    ("SQL ms", 6),
+    ("CPU ms", 6),
     ("req/s", 7),
     ("÷bare", 6),
     ("shown ms", 8),
@@ -517,22 +551,28 @@ def print_table(rows: list[Row], bare_rps: float | None) -> None:
             cell(r.html, budget.html if budget else None),
             cell(r.first_visit, budget.first_visit if budget else None),
             cell(r.queries, budget.queries if budget else None),
+            cell(
+                sum(ms for _, ms in r.statements) if r.statements is not None else None,
+                fmt="{:.1f}",
+            ),
+            cell(r.cpu_ms, fmt="{:.1f}"),
             cell(r.rps),
             cell(ratio, fmt="{:.2f}"),
             cell(r.shown_ms),
         )
         print(table_line(cells))
-    print(table_line(("bare base template", "/", "", "", "", cell(bare_rps), "1.00", "")))
+    print(table_line(("bare base template", "/", "", "", "", "", "", cell(bare_rps), "1.00", "")))
 
 
-def print_header(seconds: int) -> None:
+def print_header(seconds: int, database: str) -> None:
     load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
-    print(f"掌上社区 bench  {datetime.now().astimezone():%Y-%m-%d %H:%M %Z}")
+    print(f"掌上社区 bench on {database}  {datetime.now().astimezone():%Y-%m-%d %H:%M %Z}")
     print(f"CPUs: {os.cpu_count()}  load average: {load}  Python {sys.version.split()[0]}")
     print(
-        f"one worker each; wrk -t1 -c10 -d{seconds}s; browser: Chromium, cold cache, "
-        f"{SLOW_LINK['latency']} ms latency, 400 kbit/s"
+        f"one worker each; wrk -t1 -c10 -d{seconds}s, Accept-Encoding: br, gzip; "
+        f"browser: Chromium, cold cache, {SLOW_LINK['latency']} ms latency, 400 kbit/s"
     )
+    print("SQL ms and CPU ms: a request's statements and the whole request, in process")
     print(
         f"budgets for a community's home: HTML ≤ {HOME_HTML_BUDGET // KB} KB compressed, "
         f"first visit ≤ {HOME_FIRST_VISIT_BUDGET // KB} KB, ≤ {HOME_QUERY_BUDGET} SQL queries; "
@@ -543,51 +583,104 @@ def print_header(seconds: int) -> None:
     print(flush=True)
 
 
-def bench(seconds: int, folder: Path, stack: ExitStack) -> None:
+@dataclass
+class Site:
+    """The site served by one `civic serve`, and its visitors' and signed-in cookies."""
+
+    port: int
+    proc: subprocess.Popen[bytes]
+    signed_in: dict[str, dict[str, str]] = field(default_factory=dict)
+
+
+def serve(stack: ExitStack, env: dict[str, str], log: Path, *extra: str) -> Site:
+    (port,) = free_ports(1)
+    proc = start(stack, [*civic_command(), "serve", "--port", str(port), *extra], env, log)
+    wait_ready(proc, port, "/healthz", log)
+    return Site(port, proc)
+
+
+def fetch_rows(site: Site, pages: list[Page]) -> list[Row]:
+    site.signed_in = {who: sign_in(site.port, phone) for who, phone in PHONES.items()}
+    assets: dict[str, int] = {}
+    return [
+        measure_page(site.port, page, site.signed_in[page.who] if page.who else None, assets)
+        for page in pages
+    ]
+
+
+def load_rows(site: Site, rows: list[Row], seconds: int) -> None:
+    for row in rows:
+        if row.page.load:
+            row.rps = wrk(site.port, row.page.path, seconds, site.signed_in.get(row.page.who or ""))
+
+
+def in_process(env: dict[str, str], rows: list[Row]) -> None:
+    """Each page's CPU per request and its SQL, measured in a process of its own."""
+    asked = {
+        "pages": [{"label": r.page.label, "path": r.page.path, "who": r.page.who} for r in rows],
+        "phones": PHONES,
+        "runs": 5,
+    }
+    done = subprocess.run(
+        [sys.executable, str(HERE / "statements.py")],
+        input=json.dumps(asked),
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        note(f"the in-process measure failed:\n{done.stderr[-2000:]}")
+        return
+    for row, measured in zip(rows, json.loads(done.stdout), strict=True):
+        row.cpu_ms = measured["cpu_ms"]
+        row.statements = [(s["sql"], s["cpu_ms"]) for s in measured["statements"]]
+
+
+def bench(
+    seconds: int, folder: Path, stack: ExitStack, database: str, scales: tuple[int, ...]
+) -> None:
+    url = os.environ["CIVIC_DATABASE_URL"] if database == "postgres" else ""
     env = {
         **os.environ,
-        "CIVIC_DATABASE_URL": f"sqlite:///{folder / 'bench.sqlite3'}",
+        "CIVIC_DATABASE_URL": url or f"sqlite:///{folder / 'bench.sqlite3'}",
         "CIVIC_SECRET_KEY": secrets.token_urlsafe(36),  # 48 characters
         "CIVIC_COUNT_QUERIES": "true",
     }
+    note(f"loading the demo district on {database}")
     setup_database(env)
-    site, bare = free_ports(2)
-    site_log, bare_log = folder / "site.log", folder / "bare.log"
-    site_proc = start(stack, [*civic_command(), "serve", "--port", str(site)], env, site_log)
+    (bare,) = free_ports(1)
+    bare_log = folder / "bare.log"
     bare_command = [sys.executable, "-m", "uvicorn", "bare_app:app", "--app-dir", str(HERE)]
     bare_command += ["--port", str(bare), "--workers", "1", "--log-level", "warning"]
     bare_proc = start(stack, bare_command, env, bare_log)
-    wait_ready(site_proc, site, "/healthz", site_log)
+    site = serve(stack, env, folder / "site.log")
     wait_ready(bare_proc, bare, "/", bare_log)
 
-    print_header(seconds)
+    print_header(seconds, database)
     note("signing in, fetching pages and their assets")
-    signed_in = {who: sign_in(site, phone) for who, phone in PHONES.items()}
-    assets: dict[str, int] = {}
-    code = public_case_code(site)
+    code = public_case_code(site.port)
     pages = [replace(p, path=p.path.replace(CASE_CODE, code)) for p in PAGES]
-    rows = []
-    for page in pages:
-        cookies = signed_in[page.who] if page.who else None
-        rows.append(measure_page(site, page, cookies, assets))
+    rows = fetch_rows(site, pages)
 
     note(f"wrk, {seconds} s per page")
     bare_rps = wrk(bare, "/", seconds, None)
-    for row in rows:
-        if row.page.load:
-            row.rps = wrk(site, row.page.path, seconds, signed_in.get(row.page.who or ""))
+    load_rows(site, rows, seconds)
+    note("SQL and CPU per page, in process")
+    in_process(env, rows)
 
     note("Chromium on a slow link")
-    jobs = [(r.page.path, signed_in[r.page.who] if r.page.who else None) for r in rows]
-    for row, ms in zip(rows, time_to_main(site, jobs), strict=True):
+    jobs = [(r.page.path, site.signed_in[r.page.who] if r.page.who else None) for r in rows]
+    for row, ms in zip(rows, time_to_main(site.port, jobs), strict=True):
         row.shown_ms = ms
 
     note("PDF notices")
-    pdfs = [measure_pdf(site, p, p.path.replace(CASE_CODE, code), folder) for p in PDFS]
-    photo = request(site, PHOTO_PATH)
-    poll, unchanged = measure_poll(site)
+    pdfs = [measure_pdf(site.port, p, p.path.replace(CASE_CODE, code), folder) for p in PDFS]
+    photo = request(site.port, PHOTO_PATH)
+    poll, unchanged = measure_poll(site.port)
     print_table(rows, bare_rps)
     print()
+    print_goals(rows, bare_rps)
     print(
         f"wish photo {PHOTO_PATH}: HTTP {photo.status}, {photo.headers.get('Content-Type')}, "
         f"{len(photo.body):,} B {mark(photo.status == 200 and len(photo.body) <= PHOTO_BUDGET)}"
@@ -606,6 +699,222 @@ def bench(seconds: int, folder: Path, stack: ExitStack) -> None:
             f"{pdf.label} PDF {run.path}: {run.size:,} B {mark(run.size <= pdf.budget)}"
             f"  render {timing}  text has {pdf.text}: {mark(run.text_ok)}"
         )
+    print(flush=True)
+
+    note("servers: two workers against one, granian, nginx in front of two processes")
+    servers(stack, env, folder, site, seconds)
+    print(flush=True)
+    print_statements(rows, "1×")
+
+    by_scale = {1: rows}
+    already = 1
+    for factor in scales:
+        note(f"growing xinghua to {factor}× the demo's rows")
+        grow(env, factor, already)
+        already = factor
+        stop(site.proc)  # a server of its own for each size: nothing of the last one cached
+        site = serve(stack, env, folder / f"site-{factor}.log")
+        scaled = fetch_rows(site, pages)
+        note(f"wrk at {factor}×")
+        load_rows(site, scaled, seconds)
+        in_process(env, scaled)
+        by_scale[factor] = scaled
+    print_scales(by_scale)
+    print_statements(by_scale[scales[-1]], f"{scales[-1]}×")
+
+
+def grow(env: dict[str, str], factor: int, already: int) -> None:
+    done = subprocess.run(
+        [sys.executable, str(HERE / "scale.py"), str(factor), "--from", str(already)],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        raise StartError(f"growing the data failed:\n{done.stdout}{done.stderr[-3000:]}")
+    print(done.stdout.strip(), flush=True)
+
+
+# --- goals --------------------------------------------------------------------------------
+
+VISITOR_GOAL = 0.5  # of the bare page's requests per second, on one worker
+SIGNED_IN_GOAL = 0.25
+WORKERS_GOAL = 1.7
+TWO_WORKERS_PATH = "/c/xinghua/"
+
+
+def ratio(rps: float | None, bare_rps: float | None) -> float | None:
+    return rps / bare_rps if rps is not None and bare_rps else None
+
+
+def print_goals(rows: list[Row], bare_rps: float | None) -> None:
+    """The issue's goals for one worker: visitors' views and signed-in views ÷ bare."""
+    for title, goal, signed in (
+        ("visitor", VISITOR_GOAL, False),
+        ("signed-in", SIGNED_IN_GOAL, True),
+    ):
+        parts = []
+        for r in rows:
+            value = ratio(r.rps, bare_rps)
+            if value is not None and (r.page.who is not None) == signed:
+                parts.append(f"{r.page.label} {value:.2f} {mark(value >= goal)}")
+        print(f"{title} views ÷ bare (goal ≥ {goal}): " + ("; ".join(parts) or "—"))
+
+
+def servers(stack: ExitStack, env: dict[str, str], folder: Path, one: Site, seconds: int) -> None:
+    """Two workers against one, granian against uvicorn, and nginx in front of two processes,
+    each on the community's home as a visitor, with more connections than the page rows."""
+    path = TWO_WORKERS_PATH
+    load = {"threads": 2, "connections": 32}
+    single = wrk(one.port, path, seconds, None, **load)
+    two = serve(stack, env, folder / "site-2.log", "--workers", "2")
+    double = wrk(two.port, path, seconds, None, **load)
+    stop(two.proc)
+    times = ratio(double, single)
+    print(
+        f"two workers against one, {path}, wrk -t2 -c32: {cell(single)} → {cell(double)} req/s, "
+        + (f"{times:.2f}× {mark(times >= WORKERS_GOAL)} (goal ≥ {WORKERS_GOAL}×)" if times else "—")
+    )
+    uvicorn_rps = wrk(one.port, path, seconds, None)
+    granian = granian_rps(stack, env, folder, path, seconds)
+    if granian is None:
+        print("granian: not installed, not measured")
+    else:
+        faster = "granian" if granian > (uvicorn_rps or 0) else "uvicorn"
+        print(
+            f"one worker, {path}, wrk -t1 -c10: uvicorn {cell(uvicorn_rps)} req/s, granian "
+            f"{cell(granian)} req/s: {faster} is faster"
+        )
+    topology(env, path, seconds, single)
+
+
+def granian_rps(
+    stack: ExitStack, env: dict[str, str], folder: Path, path: str, seconds: int
+) -> float | None:
+    try:
+        import granian  # noqa: F401  (only whether it is there)
+    except ImportError:
+        return None
+    (port,) = free_ports(1)
+    log = folder / "granian.log"
+    command = [sys.executable, "-m", "granian", "--interface", "asgi", "--host", "127.0.0.1"]
+    command += ["--port", str(port), "--workers", "1", "civic.asgi:app"]
+    proc = start(stack, command, env, log)
+    try:
+        wait_ready(proc, port, "/healthz", log)
+        return wrk(port, path, seconds, None)
+    finally:
+        stop(proc)
+
+
+def topology(env: dict[str, str], path: str, seconds: int, single: float | None) -> None:
+    """nginx in front of two `civic serve` processes sharing a Redis, on this run's database."""
+    sys.path.insert(0, str(ROOT))
+    try:
+        from tests.topology.stack import start_topology
+    except ImportError:
+        print("topology: tests/topology/stack.py is not there, not measured")
+        return
+    settings = {
+        k: v for k, v in env.items() if k.startswith("CIVIC_") and k != "CIVIC_DATABASE_URL"
+    }
+    try:
+        with start_topology(
+            env["CIVIC_DATABASE_URL"], apps=2, env=settings, upstream_header=False
+        ) as running:
+            through = wrk(running.nginx_port, path, seconds, None, threads=2, connections=32)
+    except (RuntimeError, OSError) as e:
+        print(f"topology: did not start ({e}), not measured")
+        return
+    times = ratio(through, single)
+    print(
+        f"nginx in front of two processes, {path}, wrk -t2 -c32: {cell(through)} req/s"
+        + (f", {times:.2f}× one worker" if times else "")
+    )
+
+
+# --- growth -------------------------------------------------------------------------------
+
+
+def cost_ratio(base: Row, now: Row) -> float | None:
+    """How many times the page costs at this size what it cost at 1×: CPU per request in
+    process, or per request under wrk, whichever grew more."""
+    found = []
+    if base.cpu_ms and now.cpu_ms:
+        found.append(now.cpu_ms / base.cpu_ms)
+    if base.rps and now.rps:
+        found.append(base.rps / now.rps)
+    return max(found) if found else None
+
+
+def scale_columns(scales: list[int]) -> tuple[tuple[str, int], ...]:
+    sizes = "/".join(f"{f}×" for f in scales)
+    return (
+        ("page", 24),
+        (f"HTML B {sizes}", 26),
+        ("SQL", 10),
+        ("CPU ms", 18),
+        ("req/s", 17),
+        *((f"cost ×{f}", 10) for f in scales[1:]),
+    )
+
+
+def scale_line(cells: tuple[str, ...], columns: tuple[tuple[str, int], ...]) -> str:
+    return "  ".join(
+        f"{c:<{w}}" if i == 0 else f"{c:>{w}}"
+        for i, (c, (_, w)) in enumerate(zip(cells, columns, strict=True))
+    )
+
+
+def print_scales(by_scale: dict[int, list[Row]]) -> None:
+    scales = list(by_scale)
+    columns = scale_columns(scales)
+    print()
+    print(f"with xinghua at {'×, '.join(str(f) for f in scales)}× the demo's rows; cost = CPU per")
+    print(
+        f"request (in process, and under wrk where measured) ÷ its cost at 1× (goal ≤ {COST_GOAL})"
+    )
+    head = scale_line(tuple(name for name, _ in columns), columns)
+    print(head)
+    print("-" * len(head))
+    base = by_scale[1]
+    for i, row in enumerate(base):
+        same = [by_scale[f][i] for f in scales]
+        budget = row.page.budget
+        html = "/".join(f"{r.html:,}" for r in same)
+        if budget:
+            html += f" {mark(all(r.html <= budget.html for r in same))}"
+        costs = [cost_ratio(row, by_scale[f][i]) for f in scales[1:]]
+        cells = (
+            row.page.label if all(r.status == 200 for r in same) else f"{row.page.label} (HTTP)",
+            html,
+            "/".join("—" if r.queries is None else str(r.queries) for r in same),
+            "/".join("—" if r.cpu_ms is None else f"{r.cpu_ms:.1f}" for r in same),
+            "/".join("—" if r.rps is None else f"{r.rps:.0f}" for r in same),
+            *("—" if c is None else f"{c:.2f} {mark(c <= COST_GOAL)}" for c in costs),
+        )
+        print(scale_line(cells, columns))
+    print(flush=True)
+
+
+def brief(sql: str, width: int = 150) -> str:
+    """A statement on one line, its list of columns left out: what it reads and how."""
+    one = " ".join(sql.split())
+    one = re.sub(r"^SELECT (ALL |DISTINCT )?.*? FROM ", r"SELECT … FROM ", one, count=1)
+    return one if len(one) <= width else one[: width - 1] + "…"
+
+
+def print_statements(rows: list[Row], size: str) -> None:
+    print(f"SQL per page at {size} (CPU ms of each statement, in process; the last of 5 runs)")
+    for row in rows:
+        if row.statements is None:
+            continue
+        total = sum(ms for _, ms in row.statements)
+        print(f"{row.page.label} {row.page.path}: {len(row.statements)} statements, {total:.2f} ms")
+        for sql, ms in row.statements:
+            print(f"  {ms:6.2f}  {brief(sql)}")
+    print(flush=True)
 
 
 def wire_size(got: Fetched) -> int:
@@ -636,9 +945,24 @@ def measure_poll(port: int) -> tuple[Fetched, Fetched]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--duration", type=int, default=10, help="seconds per wrk run (10)")
-    parser.add_argument("--quick", action="store_true", help="3 s per wrk run")
+    parser.add_argument(
+        "--quick", action="store_true", help="3 s per wrk run, and 100× without 10× first"
+    )
+    parser.add_argument(
+        "--database",
+        choices=("sqlite", "postgres"),
+        default="sqlite",
+        help="a throwaway SQLite file (the default) or PostgreSQL cluster",
+    )
     args = parser.parse_args(argv)
     seconds = 3 if args.quick else args.duration
+    if args.database == "postgres" and not os.environ.get(THROWAWAY):
+        # The same run again inside scripts/with-postgres.sh, which starts a cluster, sets
+        # CIVIC_DATABASE_URL and removes the cluster when the run ends. Only a database that
+        # script made is ever loaded with the demo.
+        wrapper = ROOT / "scripts" / "with-postgres.sh"
+        again = [sys.executable, str(Path(__file__).resolve()), *(argv or sys.argv[1:])]
+        os.execv(str(wrapper), [str(wrapper), "env", f"{THROWAWAY}=1", *again])  # noqa: S606
 
     # A plain `kill` should clean up as Ctrl-C does.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
@@ -646,7 +970,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         with ExitStack() as stack:
             folder = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="civic-bench-")))
-            bench(seconds, folder, stack)
+            bench(seconds, folder, stack, args.database, QUICK_SCALES if args.quick else SCALES)
     except (StartError, RuntimeError) as e:
         print(f"bench: {e}", file=sys.stderr)
         return 1
