@@ -278,9 +278,10 @@ async def grow_hall(community: int, copies: range, already: int) -> Grown:
             for post in posts.get(topic["id"], []):  # by id: a parent comes before its replies
                 copied[post["id"]] = post_ids.take()
                 parent = copied.get(post["parent"]) if post["parent"] else None
+                # Reports on an old post were handled long ago.
                 new_posts.append(
                     {**shifted(post, by), "id": copied[post["id"]], "topic": row["id"]}
-                    | {"parent": parent}
+                    | {"parent": parent, "reports": 0}
                 )
             for event in events.get(topic["id"], []):
                 new_events.append(
