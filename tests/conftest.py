@@ -289,13 +289,13 @@ async def shared_connections() -> AsyncIterator[None]:
     else:
         _Tables.connections_expected = 1
         try:
-            await engine.open_reader()
+            engine.open_reader()
         finally:
             _Tables.connections_expected = 0
         try:
             yield
         finally:
-            await engine.close_reader()
+            engine.close_reader()
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

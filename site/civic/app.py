@@ -9,6 +9,7 @@ from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.middleware import DefineMiddleware
 from litestar.plugins.htmx import HTMXPlugin, HTMXRequest
+from litestar.types import Scope
 from piccolo.engine import engine_finder
 from piccolo.engine.postgres import PostgresEngine
 
@@ -18,7 +19,7 @@ from civic.accounts.routes import AccountController
 from civic.accounts.staff_routes import StaffController
 from civic.accounts.throttle import LoginThrottle
 from civic.accounts.viewer import current_viewer, provide_viewer, provide_visitor
-from civic.db import CountingSQLiteEngine
+from civic.db import CountingPostgresEngine, CountingSQLiteEngine
 from civic.messages.routes import MessageController
 from civic.photos.web import SKIP_COMPRESSION
 from civic.places.household_routes import HouseholdController
@@ -30,6 +31,7 @@ from civic.web.conditional import conditional_get_middleware
 from civic.web.csrf import LazyCSRFMiddleware
 from civic.web.errors import EXCEPTION_HANDLERS
 from civic.web.inputs import refuse_control_characters
+from civic.web.page_cache import PageCache, page_cache_middleware
 from civic.web.security import add_security_headers, query_count_middleware
 from civic.web.sessions import LazySessionConfig
 from civic.web.static import serve_static
@@ -61,20 +63,35 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
 
     async def start_pool() -> None:
         if isinstance(engine, CountingSQLiteEngine):
-            await engine.open_reader()
+            engine.open_reader()
         if isinstance(engine, PostgresEngine) and settings.database.pool_size:
             size = settings.database.pool_size
             await engine.start_connection_pool(min_size=min(2, size), max_size=size)
 
     async def close_pool() -> None:
         if isinstance(engine, CountingSQLiteEngine):
-            await engine.close_reader()
+            engine.close_reader()
         if isinstance(engine, PostgresEngine) and engine.pool:
             await engine.close_connection_pool()
+
+    clock = clock or Clock()
+
+    versioned = (
+        engine if isinstance(engine, CountingSQLiteEngine | CountingPostgresEngine) else None
+    )
+
+    async def stamp(_scope: Scope) -> tuple[str, int] | None:
+        version = await versioned.data_version() if versioned else None
+        return None if version is None else (version, int(clock.now().timestamp()) // 60)
 
     middleware = [
         DefineMiddleware(conditional_get_middleware),
         DefineMiddleware(refuse_control_characters),
+    ]
+    if settings.page_cache_mb and versioned:
+        cache = PageCache(settings.page_cache_mb * 1024 * 1024)
+        middleware.append(DefineMiddleware(page_cache_middleware(cache, stamp)))
+    middleware += [
         LazySessionConfig(
             store="sessions",
             key="session",
@@ -145,7 +162,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
         state=State(
             {
                 "settings": settings,
-                "clock": clock or Clock(),
+                "clock": clock,
                 # A feature's entry and /me section, so accounts and places name no feature.
                 "community_entries": [f.entry for f in declared if f.entry],
                 "me_sections": [f.me for f in declared if f.me],

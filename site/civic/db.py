@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
+import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-import aiosqlite
 from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine
 from piccolo.engine.sqlite import SQLiteEngine, dict_factory
@@ -52,23 +52,32 @@ def _tick() -> None:
 
 class CountingSQLiteEngine(SQLiteEngine):
     """Piccolo's SQLite engine opens a connection (and a thread) for every statement. While the
-    site runs, reads go through one connection kept open instead: a page's SELECTs cost a
-    fraction of a millisecond rather than several. Writes and transactions are unchanged."""
+    site runs, reads outside a transaction go through one connection kept open instead, used on
+    the event loop's own thread: a SELECT costs tens of microseconds rather than hundreds with a
+    thread hop each way. In WAL mode a reader never waits for a writer, so the loop is not held
+    up; should the file be busy all the same, the read takes Piccolo's way. Writes and
+    transactions are unchanged."""
 
-    _readers: dict[asyncio.AbstractEventLoop, aiosqlite.Connection]
+    def open_reader(self) -> None:
+        if self.__dict__.get("_reader") is None:
+            kwargs = {**self.connection_kwargs, "timeout": 0.2, "check_same_thread": False}
+            reader = sqlite3.connect(**kwargs)
+            reader.row_factory = dict_factory
+            self.__dict__["_reader"] = reader
 
-    async def open_reader(self) -> None:
-        readers = self.__dict__.setdefault("_readers", {})
-        loop = asyncio.get_running_loop()
-        if loop not in readers:
-            connection = await aiosqlite.connect(**self.connection_kwargs)
-            connection.row_factory = dict_factory  # type: ignore[assignment]
-            readers[loop] = connection
+    def close_reader(self) -> None:
+        reader = self.__dict__.pop("_reader", None)
+        if reader is not None:
+            reader.close()
 
-    async def close_reader(self) -> None:
-        connection = self.__dict__.get("_readers", {}).pop(asyncio.get_running_loop(), None)
-        if connection is not None:
-            await connection.close()
+    async def data_version(self) -> str | None:
+        """A value that changes whenever another connection (any worker's writes included)
+        commits to the database; None when no reader is open."""
+        reader = self.__dict__.get("_reader")
+        if reader is None:
+            return None
+        _tick()
+        return str(reader.execute("PRAGMA data_version").fetchone()["data_version"])
 
     async def _run_in_new_connection(
         self,
@@ -77,13 +86,16 @@ class CountingSQLiteEngine(SQLiteEngine):
         query_type: str = "generic",
         table: Any = None,
     ) -> Any:
-        reader = self.__dict__.get("_readers", {}).get(asyncio.get_running_loop())
+        reader = self.__dict__.get("_reader")
         # Piccolo marks only inserts with a query type: a read is known by its SQL.
-        if reader is None or query.lstrip()[:6].upper() != "SELECT":
-            return await super()._run_in_new_connection(query, args, query_type, table)
-        # In autocommit mode each SELECT sees everything committed before it started.
-        async with reader.execute(query, args or []) as cursor:
-            return await cursor.fetchall()
+        if reader is not None and query.lstrip()[:6].upper() == "SELECT":
+            try:
+                # In autocommit mode each SELECT sees everything committed before it started.
+                return reader.execute(query, args or []).fetchall()
+            except sqlite3.OperationalError as e:
+                if "locked" not in str(e):
+                    raise
+        return await super()._run_in_new_connection(query, args, query_type, table)
 
     async def run_querystring(self, querystring: Any, in_pool: bool = False) -> Any:
         _tick()
@@ -117,6 +129,16 @@ class CountingPostgresEngine(PostgresEngine):
             pools.pop(_running_loop(), None)
         else:
             pools[_running_loop()] = pool
+
+    async def data_version(self) -> str | None:
+        """The snapshot a statement would see now: the same text means the same committed
+        transactions, so nothing was written in between; None without a pool."""
+        pool = self.pool
+        if pool is None:
+            return None
+        _tick()
+        async with pool.acquire() as connection:
+            return str(await connection.fetchval("SELECT pg_current_snapshot()::text"))
 
     async def run_querystring(self, querystring: Any, in_pool: bool = True) -> Any:
         _tick()

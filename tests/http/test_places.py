@@ -62,4 +62,5 @@ async def test_community_home_queries_do_not_grow_with_communities(client, count
     communities = [await builders.community(street) for _ in range(count)]
     response = await client.get(f"/c/{communities[0].slug}/")
     assert response.status_code == 200
-    assert int(response.headers["x-query-count"]) <= 3
+    # Three for the page, one for the page cache's look at the data version.
+    assert int(response.headers["x-query-count"]) <= 4

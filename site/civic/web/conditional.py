@@ -5,8 +5,9 @@ of an unchanged page then costs a few hundred bytes on a slow link instead of th
 The ETag is the hash of exactly what this request would receive, so it can only match a
 body the same browser was sent before: a page that shows a signed-in person their own data
 gets an ETag of its own. Responses that set a cookie are left alone (a 304 would still have
-to carry the cookie, and a first visit is no revisit), and so are responses that chose their
-own ETag (the 议事厅's polled fragments) or must not be stored."""
+to carry the cookie, and a first visit is no revisit), and so are responses that must not be
+stored. A response that chose its own ETag (the 议事厅's polled fragments) keeps it, and is
+answered 304 here too when it matches (a copy from the page cache is still a 200)."""
 
 from __future__ import annotations
 
@@ -45,7 +46,6 @@ def _taggable(start: HTTPResponseStartEvent) -> bool:
     headers = MutableScopeHeaders.from_message(start)
     return (
         headers.get("content-type", "").startswith("text/html")
-        and "etag" not in headers
         and "set-cookie" not in headers
         and "no-store" not in headers.get("cache-control", "")
     )
@@ -78,8 +78,9 @@ def conditional_get_middleware(app: ASGIApp) -> ASGIApp:
             if message.get("more_body", False):
                 return
             body = b"".join(chunks)
-            etag = weak_etag(body)
-            MutableScopeHeaders.from_message(start)["ETag"] = etag
+            headers = MutableScopeHeaders.from_message(start)
+            etag = headers.get("etag") or weak_etag(body)
+            headers["ETag"] = etag
             if if_none_match and matches(if_none_match, etag):
                 start["status"] = 304
                 start["headers"] = [

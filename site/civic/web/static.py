@@ -106,7 +106,8 @@ def _load(directory: Path) -> tuple[dict[str, str], dict[str, Asset]]:
         body = path.read_bytes()
         name = _hashed_name(path, body)
         media_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-        if media_type.startswith("text/") or media_type.endswith("javascript"):
+        # Litestar names the charset of text/* itself; a script's it does not.
+        if media_type.endswith("javascript"):
             media_type += "; charset=utf-8"
         urls[path.relative_to(directory).as_posix()] = f"/static/{name}"
         assets[name] = Asset(body, media_type)
