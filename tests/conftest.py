@@ -62,6 +62,8 @@ os.environ.setdefault("CIVIC_SECRET_KEY", "a-test-secret-key-that-is-long-enough
 POOL_SIZE = 50
 os.environ["CIVIC_DB_POOL_SIZE"] = str(POOL_SIZE)
 os.environ["CIVIC_COUNT_QUERIES"] = "true"
+# The clocks run when a test says so (tests/http/test_sweeps.py), not every minute beside it.
+os.environ.setdefault("CIVIC_SWEEP_SECONDS", "0")
 os.environ.setdefault("CIVIC_PASSWORD_COST", "low")  # cheap argon2id parameters, same code
 ON_POSTGRES = URL.startswith("postgres")
 OWN_DATABASE = f'"{urlsplit(URL).path.lstrip("/")}"' if ON_POSTGRES and URL != BASE_URL else ""
@@ -287,15 +289,15 @@ async def shared_connections() -> AsyncIterator[None]:
             if pool is not None and engine.pool is pool:
                 await engine.close_connection_pool()
     else:
-        _Tables.connections_expected = 1
+        _Tables.connections_expected = 2
         try:
-            engine.open_reader()
+            await engine.open_connections()
         finally:
             _Tables.connections_expected = 0
         try:
             yield
         finally:
-            engine.close_reader()
+            await engine.close_connections()
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

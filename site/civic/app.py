@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+
 from litestar import Litestar, Request, get
 from litestar.config.compression import CompressionConfig
 from litestar.config.csrf import CSRFConfig
@@ -26,6 +29,7 @@ from civic.places.household_routes import HouseholdController
 from civic.places.routes import PlaceController
 from civic.places.tables import District
 from civic.settings import Settings
+from civic.sweeps import sweep_every
 from civic.web.clock import Clock
 from civic.web.conditional import conditional_get_middleware
 from civic.web.csrf import LazyCSRFMiddleware
@@ -60,21 +64,31 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
         window_seconds=settings.security.login_window_seconds,
     )
     engine = engine_finder()
+    clock = clock or Clock()
 
-    async def start_pool() -> None:
+    sweeping: list[asyncio.Task[None]] = []
+
+    async def start_up() -> None:
+        if settings.sweep_seconds:
+            sweeping.append(
+                asyncio.create_task(sweep_every(settings.sweep_seconds, settings, clock))
+            )
         if isinstance(engine, CountingSQLiteEngine):
-            engine.open_reader()
+            await engine.open_connections()
         if isinstance(engine, PostgresEngine) and settings.database.pool_size:
             size = settings.database.pool_size
             await engine.start_connection_pool(min_size=min(2, size), max_size=size)
 
-    async def close_pool() -> None:
+    async def shut_down() -> None:
+        while sweeping:
+            task = sweeping.pop()
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
         if isinstance(engine, CountingSQLiteEngine):
-            engine.close_reader()
+            await engine.close_connections()
         if isinstance(engine, PostgresEngine) and engine.pool:
             await engine.close_connection_pool()
-
-    clock = clock or Clock()
 
     versioned = (
         engine if isinstance(engine, CountingSQLiteEngine | CountingPostgresEngine) else None
@@ -157,8 +171,8 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
         before_request=_load_viewer,
         before_send=[add_security_headers],
         exception_handlers=EXCEPTION_HANDLERS,
-        on_startup=[start_pool],
-        on_shutdown=[close_pool],
+        on_startup=[start_up],
+        on_shutdown=[shut_down],
         state=State(
             {
                 "settings": settings,

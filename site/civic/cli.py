@@ -150,25 +150,11 @@ def cmd_user_add(args: argparse.Namespace) -> None:
 
 
 def cmd_sweep(_args: argparse.Namespace) -> None:
-    from datetime import timedelta
-
-    from civic import features
-    from civic.photos import service as photos
+    from civic.sweeps import sweep_all
     from civic.web.clock import Clock
-    from civic.web.stores import delete_expired_entries
 
-    settings = _settings()
-
-    async def sweep() -> None:
-        now = Clock().now()
-        print(f"已结束的登录和计数已清除：{await delete_expired_entries()} 条")
-        orphans = await photos.delete_orphans(now - timedelta(days=1))
-        print(f"一天前上传、没有用上的照片已删除：{orphans} 张")
-        for feature in features.load():
-            if feature.sweep is not None:
-                print(await feature.sweep(now, settings))
-
-    asyncio.run(sweep())
+    for line in asyncio.run(sweep_all(Clock().now(), _settings())):
+        print(line)
 
 
 def cmd_backup(args: argparse.Namespace) -> None:

@@ -167,6 +167,9 @@ class Settings:
     """CIVIC_COUNT_QUERIES: add an X-Query-Count header to each response (tests and bench)."""
     pdf_font: str = ""
     """CIVIC_PDF_FONT: a CJK font file embedded into PDF notices (default: found at start)."""
+    sweep_seconds: int = 60
+    """CIVIC_SWEEP_SECONDS: how often each worker applies the clocks (civic/sweeps.py); 0 leaves
+    it to `civic sweep` alone."""
     page_cache_mb: int = 32
     """CIVIC_PAGE_CACHE_MB: memory each worker gives to the pages visitors are sent
     (web/page_cache.py); 0 turns the cache off."""
@@ -218,5 +221,6 @@ class Settings:
             debug=debug,
             count_queries=_flag("CIVIC_COUNT_QUERIES", False),
             pdf_font=_env("CIVIC_PDF_FONT", ""),
+            sweep_seconds=_int("CIVIC_SWEEP_SECONDS", cls.sweep_seconds, minimum=0),
             page_cache_mb=_int("CIVIC_PAGE_CACHE_MB", cls.page_cache_mb, minimum=0),
         )

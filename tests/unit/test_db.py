@@ -15,7 +15,7 @@ pytestmark = pytest.mark.skipif(ON_POSTGRES, reason="the shared reader is SQLite
 async def test_reads_through_the_shared_connection_see_every_committed_write():
     engine = engine_finder()
     assert isinstance(engine, CountingSQLiteEngine)
-    engine.open_reader()
+    await engine.open_connections()
     try:
         for n in range(5):
             await District.insert(District(name=f"区{n}"))
@@ -26,4 +26,4 @@ async def test_reads_through_the_shared_connection_see_every_committed_write():
         await District.delete(force=True)
         assert not await District.exists().where(District.name == "区0")
     finally:
-        engine.close_reader()
+        await engine.close_connections()

@@ -148,7 +148,6 @@ class SuggestionController(Controller):
     ) -> Template:
         community = await places.community_or_404(slug)
         now = now_of(request)
-        await service.close_unrated(now, community_id=community.id, clocks=clocks_of(request))
         board = await queries.board(community.id, now, status, category, page)
         return render(
             request,
@@ -315,7 +314,6 @@ class CaseController(Controller):
         """The case as the viewer stands to it, and the staff steps they can take now: the
         primary ones, and the rest (更多操作)."""
         now = now_of(request)
-        await service.close_unrated(now, code=code, clocks=clocks_of(request))
         page = await queries.case_page(code, now)
         if page is None:
             raise NotFound(_("没有找到这个查询码，请核对回执上的 8 位查询码。"))

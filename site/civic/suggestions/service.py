@@ -456,16 +456,13 @@ async def close_unrated(
     now: datetime,
     *,
     code: str | None = None,
-    community_id: int | None = None,
     clocks: CaseClocks = DEFAULT_CLOCKS,
 ) -> int:
-    """Cases without a rating close themselves `autoclose_days` after feedback: when anyone
-    next looks at them, and from `civic sweep`. Returns how many closed."""
+    """Cases without a rating close themselves `autoclose_days` after feedback, by the clocks
+    (civic/sweeps.py); `code` only that one. Returns how many closed."""
     where = None
     if code is not None:
         where = Case.code == code
-    elif community_id is not None:
-        where = Case.community == community_id
     return await CASES.sweep(now, clocks, where=where)
 
 

@@ -11,9 +11,9 @@ from litestar.response import Template
 from civic.accounts.guards import requires
 from civic.accounts.roles import Role
 from civic.accounts.viewer import Place, SignedIn, may_act
-from civic.suggestions import forms, queries, service
+from civic.suggestions import forms, queries
 from civic.suggestions.report import Reader
-from civic.suggestions.routes import clocks_of, report_response, told_done
+from civic.suggestions.routes import report_response, told_done
 from civic.web.i18n import _
 from civic.web.pages import now_of, render
 
@@ -52,7 +52,6 @@ class CaseQueueController(Controller):
         """The community's queue; a party representative sees the cases addressed to them."""
         community = request.state["community"]
         now = now_of(request)
-        await service.close_unrated(now, community_id=community.id, clocks=clocks_of(request))
         is_staff = may_act(viewer, {Role.COMMUNITY_STAFF}, Place(community_id=community.id))
         queue = await queries.community_queue(
             community.id, now, representative_id=None if is_staff else viewer.id

@@ -33,6 +33,9 @@ def make_environment(**globals_: Any) -> Environment:
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
+        # Templates change only with a release (and a restart): no stat() of every template
+        # file on every page.
+        auto_reload=False,
     )
     env.install_gettext_translations(i18n.translations, newstyle=True)  # type: ignore[attr-defined]
     env.filters.update(local_time=local_time, mask_name=mask_name, mask_phone=mask_phone)

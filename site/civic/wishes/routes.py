@@ -90,7 +90,6 @@ class WishController(Controller):
         status: FromQuery[forms.TreeState] = "",
     ) -> Template:
         community = await places.community_or_404(slug)
-        await service.release_expired(now_of(request), community_id=community.id)
         wishes = await queries.tree(community.id, category, status)
         helper = await service.verified_helper(visitor.id, community.id) if visitor else None
         base = f"/c/{slug}/wishes/"
@@ -134,7 +133,6 @@ class WishController(Controller):
         step: str = "",
     ) -> Template:
         community = await places.community_or_404(slug)
-        await service.release_expired(now_of(request), wish_id)
         page = await queries.wish_page(wish_id, community.id)
         if page is None:
             raise NotFound(_("没有这个心愿。"))
@@ -434,7 +432,6 @@ class WishStaffController(Controller):
         }
         if not wants_fragment(request):
             now = now_of(request)
-            await service.release_expired(now, community_id=community.id)
             figures = await queries.figures(community.id)
             revoking = next((h for h in figures.helpers if h.id == revoke), None)
             if revoke is not None and revoking is None:
@@ -488,7 +485,6 @@ class WishStaffController(Controller):
     @get("/figures.csv")
     async def figures_csv(self, request: Request, slug: FromPath[str]) -> Response[bytes]:
         community_id = request.state["community"].id
-        await service.release_expired(now_of(request), community_id=community_id)
         figures = await queries.figures(community_id)
         rows: list[list] = [[_("认领人"), _("身份"), _("认领次数"), _("完成次数")]]
         rows += [[h.name, h.kind, h.claimed, h.fulfilled] for h in figures.helpers]
@@ -560,7 +556,6 @@ class WishFiguresController(Controller):
     )
     async def street(self, request: Request, street: FromPath[str]) -> Template:
         place = request.state["street"]
-        await service.release_expired(now_of(request), street_id=place.id)
         return render(
             request,
             "wishes/rollup.html",
@@ -576,13 +571,11 @@ class WishFiguresController(Controller):
     )
     async def street_csv(self, request: Request, street: FromPath[str]) -> Response[bytes]:
         place = request.state["street"]
-        await service.release_expired(now_of(request), street_id=place.id)
         rollup = await queries.street_rollup(place.id)
         return csv_response(_rollup_rows(rollup, _("社区")), f"{place.slug}-wishes.csv")
 
     @get("/wishes/", guards=[requires(Role.DISTRICT_ADMIN)])
     async def district(self, request: Request) -> Template:
-        await service.release_expired(now_of(request))
         return render(
             request,
             "wishes/rollup.html",
@@ -594,6 +587,5 @@ class WishFiguresController(Controller):
 
     @get("/wishes/figures.csv", guards=[requires(Role.DISTRICT_ADMIN)])
     async def district_csv(self, request: Request) -> Response[bytes]:
-        await service.release_expired(now_of(request))
         rollup = await queries.district_rollup()
         return csv_response(_rollup_rows(rollup, _("街道")), "district-wishes.csv")

@@ -490,8 +490,8 @@ async def release_expired(
     community_id: int | None = None,
     street_id: int | None = None,
 ) -> int:
-    """Claims past their deadline go back to the tree; run when a wish, a tree or figures are
-    looked at, and by `civic sweep`. Returns how many were released."""
+    """Claims past their deadline go back to the tree; run by the clocks (civic/sweeps.py) and
+    before a step on one wish. Returns how many were released."""
     where = None
     if wish_id is not None:
         where = Wish.id == wish_id
