@@ -134,7 +134,7 @@ async def _viewer(person_id: int) -> Viewer:
 @pytest.fixture
 async def place() -> Place:
     """A community with a little of everything: cases in several states (one escalated to the
-    street), published wishes, a topic with a post and a reply."""
+    street), published wishes, a topic with a post and a reported reply."""
     district = await builders.district()
     street = await builders.street(district, slug="liuyin", name="柳荫街道")
     c = await builders.community(street, name="杏花社区")
@@ -175,7 +175,10 @@ async def place() -> Place:
     )
     loaded = await hall.load(topic["id"], c.id)
     first = await posts.write(resident_v, loaded, "idea", "按楼轮换。", NOW - h, store=None)
-    await posts.write(staff_v, loaded, "other", "记下了。", NOW, parent_id=first, store=None)
+    reply = await posts.write(
+        staff_v, loaded, "other", "记下了。", NOW, parent_id=first, store=None
+    )
+    await posts.report(resident_v, reply, NOW)  # waits for a moderator in the hall queue
     return Place(c.slug, "liuyin", staff, official, resident, topic["id"])
 
 
@@ -221,6 +224,13 @@ async def problems(sql: str, args: list[Any]) -> list[str]:
             if not bounded(sql, args):
                 await connection.execute("SET enable_sort = off")
             found = await connection.fetchval(f"EXPLAIN (FORMAT JSON) {sql}", *args)
+            # A partial index holds only the rows its WHERE keeps: reading all of it is fine.
+            partial = {
+                r[0]
+                for r in await connection.fetch(
+                    "SELECT indexname FROM pg_indexes WHERE indexdef LIKE '% WHERE %'"
+                )
+            }
         finally:
             await connection.close()
         steps = list(_pg_steps(json.loads(found)[0]["Plan"]))
@@ -228,10 +238,16 @@ async def problems(sql: str, args: list[Any]) -> list[str]:
         for step in steps:
             table = step.get("Relation Name")
             kind = step["Node Type"]
+            index = step.get("Index Name")
             if table in GROWING and kind == "Seq Scan":
                 bad.append(f"Seq Scan on {table}")
-            elif table in GROWING and "Index" in kind and "Index Cond" not in step:
-                bad.append(f"{kind} on {table} using {step.get('Index Name')}, no condition")
+            elif (
+                table in GROWING
+                and "Index" in kind
+                and "Index Cond" not in step
+                and index not in partial
+            ):
+                bad.append(f"{kind} on {table} using {index}, no condition")
         # With sorts priced out, a Sort left in the plan is one no index can spare.
         sorted_ = any(s["Node Type"] == "Sort" for s in steps)
         if "ORDER BY" in sql.upper() and sorted_ and not bounded(sql, args):
@@ -239,14 +255,27 @@ async def problems(sql: str, args: list[Any]) -> list[str]:
             if tables:
                 bad.append(f"Sort for ORDER BY over {', '.join(sorted(tables))}")
         return bad
+    # A scan of a partial index reads only the rows its WHERE keeps (posts waiting for a
+    # moderator): few, whatever the years.
     with closing(sqlite3.connect(civic_db.sqlite_path(URL))) as connection:
         rows = connection.execute(f"EXPLAIN QUERY PLAN {sql}", args).fetchall()
+        return _sqlite_problems(connection, sql, args, [r[-1] for r in rows])
+
+
+def _sqlite_problems(
+    connection: sqlite3.Connection, sql: str, args: list[Any], details: list[str]
+) -> list[str]:
     bad = []
-    for *_ids, detail in rows:
+    for detail in details:
         words = detail.split()
         # "SCAN case" and "SCAN case USING [COVERING] INDEX x" read every row; SEARCH uses a key.
         if words[0] == "SCAN" and words[1].strip('"') in GROWING:
-            bad.append(detail)
+            index = words[-1] if "INDEX" in words else ""
+            made = connection.execute(
+                "SELECT sql FROM sqlite_master WHERE type = 'index' AND name = ?", [index]
+            ).fetchone()
+            if not (made and " WHERE " in made[0]):
+                bad.append(detail)
         sorts = detail.startswith("USE TEMP B-TREE FOR") and "ORDER BY" in detail
         if sorts and not bounded(sql, args):
             tables = {w.strip('"') for w in sql.replace(",", " ").split()} & GROWING
@@ -329,8 +358,11 @@ async def test_the_community_staff_queues(client: AsyncTestClient, place: Place)
         client,
         f"/staff/c/{place.slug}/suggestions/",
         f"/staff/c/{place.slug}/wishes/",
-        f"/staff/c/{place.slug}/hall/",
         f"/staff/c/{place.slug}/",
+    )
+    # The reported reply waits there, read through the index of waiting posts alone.
+    await assert_read_through_indexes(
+        client, f"/staff/c/{place.slug}/hall/", expect="有人举报了一条发言（1 次），请查看"
     )
 
 
