@@ -7,8 +7,9 @@ budgets beside the numbers, and the SQL each page runs with its CPU time (bench/
 Then two workers against one, granian against uvicorn when granian is installed, and nginx
 in front of two processes (tests/topology/stack.py). Then it grows one community to 10× and
 100× the demo's rows (bench/scale.py) and measures the pages again, each page's cost beside
-its cost at 1×. It only reports: the test suite is what fails on a broken budget. The exit
-code is non-zero only when a server does not start or the run cannot finish.
+its cost at 1×; last, 16 concurrent writers (bench/writers.py). It only reports: the test
+suite is what fails on a broken budget. The exit code is non-zero only when a server does not
+start or the run cannot finish.
 """
 
 from __future__ import annotations
@@ -37,6 +38,8 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 import brotli
+
+import writers  # bench/writers.py, beside this file
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -721,6 +724,12 @@ def bench(
         by_scale[factor] = scaled
     print_scales(by_scale)
     print_statements(by_scale[scales[-1]], f"{scales[-1]}×")
+    stop(site.proc)
+    # Last: the filings add cases, which would change what the sizes above compare.
+    note(f"16 concurrent writers, {seconds} s each")
+    writing = serve(stack, {**env, **writers.UNLIMITED}, folder / "site-writers.log")
+    writers.report(writers.measure(writing.port, seconds))
+    stop(writing.proc)
 
 
 def grow(env: dict[str, str], factor: int, already: int) -> None:
