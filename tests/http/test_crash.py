@@ -138,11 +138,19 @@ async def test_a_worker_killed_mid_burst_leaves_nothing_half_done():
     cases = await Case.select(Case.id, Case.status)
     assert len(cases) >= 5, "the burst reached the database before the kill"
     for case in cases:
-        history = await CaseEvent.select(CaseEvent.to_status).where(CaseEvent.case == case["id"])
+        history = await (
+            CaseEvent.select(CaseEvent.to_status)
+            .where(CaseEvent.case == case["id"])
+            .order_by(CaseEvent.id)
+        )
         assert history and history[-1]["to_status"] == case["status"]
         assert await CasePhoto.count().where(CasePhoto.case == case["id"]) == 1
     for wish in await Wish.select(Wish.id, Wish.status, Wish.claimed_by):
-        history = await WishEvent.select(WishEvent.to_status).where(WishEvent.wish == wish["id"])
+        history = await (
+            WishEvent.select(WishEvent.to_status)
+            .where(WishEvent.wish == wish["id"])
+            .order_by(WishEvent.id)
+        )
         assert history[-1]["to_status"] == wish["status"]
         assert (wish["status"] == S.CLAIMED) == (wish["claimed_by"] is not None)
     # A day later the sweep removes what the kill left unattached; every photo left belongs to
