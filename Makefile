@@ -4,6 +4,8 @@ PY := .venv/bin/python
 PORT ?= 8000
 # pytest-xdist workers for the suites (each with a database of its own); 0 runs them in one process
 WORKERS ?= auto
+# options for bench/run.py, e.g. BENCH="--quick" or BENCH="--database postgres"
+BENCH ?=
 export PATH := $(CURDIR)/.venv/bin:$(PATH)
 
 .PHONY: help run test lint typecheck unit test-sqlite test-postgres test-browser bench fonts messages clean
@@ -51,8 +53,8 @@ test-browser: .venv/.test fonts ## the browser tests on the system Chromium
 
 test: lint typecheck test-sqlite test-postgres test-browser ## everything CI runs: ruff, mypy, SQLite, PostgreSQL, Chromium
 
-bench: .venv/.test fonts ## page bytes, SQL queries, requests per second, PDF times
-	$(PY) bench/run.py
+bench: .venv/.test fonts ## page bytes, SQL, requests per second, 10× and 100× data, writers, PDFs (BENCH="--quick --database postgres")
+	$(PY) bench/run.py $(BENCH)
 
 messages: .venv/.run ## extract the strings shown to people into site/civic/locale/messages.pot
 	pybabel extract -F babel.cfg -o site/civic/locale/messages.pot site templates
