@@ -8,7 +8,7 @@ document.addEventListener("htmx:afterSettle", function (event) {
   target.focus({ preventScroll: true });
 });
 
-// 议事厅 posts: the list polls (hx-trigger="every 15s, tabvisible from:document") only while
+// 议事厅 posts: the list polls (data-hx-trigger="every 15s, tabvisible from:document") only while
 // the tab is visible. htmx's trigger filters ([document.visibilityState=='visible']) need eval,
 // which allowEval:false and the CSP forbid, so the check is here; coming back to the tab asks at
 // once. An answer that shows nothing new (the browser revalidated its copy: 304 behind a 200),
@@ -31,7 +31,7 @@ document.addEventListener("htmx:afterSettle", function (event) {
     var list = event.detail.elt;
     if (!polls(list)) return;
     var xhr = event.detail.xhr;
-    var url = list.getAttribute("hx-get");
+    var url = list.getAttribute("data-hx-get");
     var tag = xhr.getResponseHeader("ETag");
     if (xhr.status === 304 || (tag && shown[url] === tag) || typing(list)) {
       event.detail.shouldSwap = false;
