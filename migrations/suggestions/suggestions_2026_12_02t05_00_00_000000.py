@@ -1,34 +1,17 @@
-from piccolo.apps.migrations.auto.migration_manager import MigrationManager
-from piccolo.table import Table
+from civic.indexes import index_migration
 
 ID = "2026-12-02T05:00:00:000000"
 VERSION = "1.38.0"
 DESCRIPTION = "the monthly report and my cases read through indexes"
 
 
-class Case(Table, tablename="case"):
-    pass
-
-
 # Each index matches a page's WHERE (and ORDER BY), so it reads its rows through the index
 # instead of every row of the table (tests/http/test_query_plans.py).
-INDEXES = (
-    ("case_community_filed", "case", "community, filed_at"),
-    ("case_filed_by", "case", "filed_by, filed_at"),
-)
+INDEXES = {
+    "case_community_filed": '"case" (community, filed_at)',
+    "case_filed_by": '"case" (filed_by, filed_at)',
+}
 
 
 async def forwards():
-    manager = MigrationManager(migration_id=ID, app_name="suggestions", description=DESCRIPTION)
-
-    async def create():
-        for name, table, columns in INDEXES:
-            await Case.raw(f'CREATE INDEX {name} ON "{table}" ({columns})')
-
-    async def drop():
-        for name, _table, _columns in INDEXES:
-            await Case.raw(f"DROP INDEX {name}")
-
-    manager.add_raw(create)
-    manager.add_raw_backwards(drop)
-    return manager
+    return index_migration(ID, "suggestions", DESCRIPTION, INDEXES)

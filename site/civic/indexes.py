@@ -1,0 +1,30 @@
+"""Migrations that only add indexes: one declaration of the statements, the same way forwards
+and back, on SQLite and PostgreSQL alike (Piccolo's auto migrations do not write indexes on
+several columns)."""
+
+from __future__ import annotations
+
+from piccolo.apps.migrations.auto.migration_manager import MigrationManager
+from piccolo.engine import engine_finder
+
+
+def index_migration(
+    migration_id: str, app_name: str, description: str, indexes: dict[str, str]
+) -> MigrationManager:
+    """`indexes`: each index's name and what it is on (`'"wish" (community, id)'`, a WHERE for
+    a partial one); going back drops them."""
+    manager = MigrationManager(
+        migration_id=migration_id, app_name=app_name, description=description
+    )
+
+    async def create() -> None:
+        for name, target in indexes.items():
+            await engine_finder().run_ddl(f"CREATE INDEX {name} ON {target}")
+
+    async def drop() -> None:
+        for name in indexes:
+            await engine_finder().run_ddl(f"DROP INDEX {name}")
+
+    manager.add_raw(create)
+    manager.add_raw_backwards(drop)
+    return manager
