@@ -17,13 +17,19 @@ def index_migration(
         migration_id=migration_id, app_name=app_name, description=description
     )
 
+    async def run(statement: str) -> None:
+        engine = engine_finder()
+        if engine is None:
+            raise RuntimeError("no database engine is configured (piccolo_conf.py)")
+        await engine.run_ddl(statement)
+
     async def create() -> None:
         for name, target in indexes.items():
-            await engine_finder().run_ddl(f"CREATE INDEX {name} ON {target}")
+            await run(f"CREATE INDEX {name} ON {target}")
 
     async def drop() -> None:
         for name in indexes:
-            await engine_finder().run_ddl(f"DROP INDEX {name}")
+            await run(f"DROP INDEX {name}")
 
     manager.add_raw(create)
     manager.add_raw_backwards(drop)
