@@ -10,7 +10,6 @@ coming from the same address. Used by bench/run.py; runs alone as
 
 from __future__ import annotations
 
-import http.client
 import re
 import secrets
 import sys
@@ -18,9 +17,9 @@ import threading
 import time
 from contextlib import ExitStack
 from dataclasses import dataclass
-from http.cookies import SimpleCookie
 from pathlib import Path
-from urllib.parse import urlencode
+
+from http_client import request
 
 WRITERS = 16
 FORM_PATH = "/c/xinghua/suggestions/new"
@@ -39,64 +38,48 @@ class Tally:
     timed_out: int = 0
 
 
-def _post(port: int, path: str, form: dict[str, str], cookie: str) -> int:
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-    try:
-        conn.request(
-            "POST",
-            path,
-            body=urlencode(form),
-            headers={"Content-Type": "application/x-www-form-urlencoded", "Cookie": cookie},
-        )
-        response = conn.getresponse()
-        response.read()
-        return response.status
-    finally:
-        conn.close()
+def _post(port: int, path: str, form: dict[str, str], cookies: dict[str, str]) -> int:
+    return request(port, path, cookies=cookies, form=form, compressed=False, timeout=10).status
 
 
-def _form(port: int, cookie: str) -> tuple[dict[str, str], str]:
-    """The filing form's hidden fields and first category, and the cookie it came with."""
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-    try:
-        conn.request("GET", FORM_PATH, headers={"Cookie": cookie} if cookie else {})
-        response = conn.getresponse()
-        html = response.read().decode()
-    finally:
-        conn.close()
-    jar = SimpleCookie()
-    for line in response.headers.get_all("Set-Cookie") or []:
-        jar.load(line)
-    if "csrftoken" in jar:
-        cookie = f"csrftoken={jar['csrftoken'].value}"
+def _form(port: int, cookies: dict[str, str]) -> tuple[dict[str, str], dict[str, str]]:
+    """The filing form's hidden fields and first category, and the cookies it came with."""
+    got = request(port, FORM_PATH, cookies=cookies, compressed=False, timeout=10)
+    html = got.text()
     hidden = dict(re.findall(r'type="hidden" name="(_[a-z_]+)" value="([^"]*)"', html))
     category = re.search(r'<option value="([^"]+)"', html)
-    return {**hidden, "category": category.group(1) if category else ""}, cookie
+    return {**hidden, "category": category.group(1) if category else ""}, {**cookies, **got.cookies}
 
 
 def _sign_ins(port: int, until: float, tally: Tally, lock: threading.Lock) -> None:
-    _, cookie = _form(port, "")
-    token = cookie.removeprefix("csrftoken=")
+    _, cookies = _form(port, {})
+    token = cookies["csrftoken"]
     while time.monotonic() < until:
         phone = f"139{secrets.randbelow(10**8):08d}"
         form = {"phone": phone, "password": "wrong-password", "_csrf_token": token}
-        _count(tally, lock, 422, port, "/login", form, cookie)
+        _count(tally, lock, 422, port, "/login", form, cookies)
 
 
 def _filings(port: int, until: float, tally: Tally, lock: threading.Lock) -> None:
-    cookie = ""
+    cookies: dict[str, str] = {}
     while time.monotonic() < until:
-        fields, cookie = _form(port, cookie)
+        fields, cookies = _form(port, cookies)
         form = {**fields, "text": "楼道灯坏了，晚上看不见台阶。", "public": "0"}
-        _count(tally, lock, 303, port, FORM_PATH, form, cookie)
+        _count(tally, lock, 303, port, FORM_PATH, form, cookies)
 
 
 def _count(
-    tally: Tally, lock: threading.Lock, wanted: int, port: int, path: str, form: dict, cookie: str
+    tally: Tally,
+    lock: threading.Lock,
+    wanted: int,
+    port: int,
+    path: str,
+    form: dict[str, str],
+    cookies: dict[str, str],
 ) -> None:
     """One write attempt, counted as done when it answered `wanted`."""
     try:
-        ok = _post(port, path, form, cookie) == wanted
+        ok = _post(port, path, form, cookies) == wanted
     except TimeoutError:
         with lock:
             tally.timed_out += 1
