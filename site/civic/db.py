@@ -18,6 +18,10 @@ from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine
 from piccolo.engine.sqlite import SQLiteEngine, SQLiteTransaction, TransactionType, dict_factory
 
+from civic import piccolo_fixes
+
+piccolo_fixes.apply()
+
 
 class QueryCounter:
     def __init__(self) -> None:

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from civic.errors import DomainError, NotFound
 from civic.places.tables import Building, Community, Department, District, Grid, Street
+from civic.prepared import Prepared
 from civic.web.i18n import _
 from civic.web.inputs import clean_name
 
@@ -56,8 +57,33 @@ _COMMUNITY_COLUMNS = (
 )
 
 
+# Every community page asks these: built once (civic/prepared.py).
+_COMMUNITY_BY_SLUG = Prepared(
+    lambda slug: Community.select(*_COMMUNITY_COLUMNS).where(Community.slug == slug).first(),
+    slug=str,
+)
+_GRIDS = Prepared(
+    lambda community: (
+        Grid.select(Grid.id, Grid.name)
+        .where(Grid.community == community)
+        .order_by(Grid.position)
+        .order_by(Grid.id)
+    ),
+    community=int,
+)
+_BUILDINGS = Prepared(
+    lambda community: (
+        Building.select(Building.name, Building.grid)
+        .where(Building.community == community)
+        .order_by(Building.position)
+        .order_by(Building.id)
+    ),
+    community=int,
+)
+
+
 async def community_by_slug(slug: str) -> CommunityInfo | None:
-    row = await Community.select(*_COMMUNITY_COLUMNS).where(Community.slug == slug).first()
+    row = await _COMMUNITY_BY_SLUG(slug=slug)
     return CommunityInfo(**row) if row else None
 
 
@@ -112,18 +138,8 @@ async def district_overview() -> list[StreetInfo]:
 
 async def community_grids(community_id: int) -> tuple[list[GridInfo], list[str]]:
     """The community's grids with their buildings, and the buildings not yet in a grid."""
-    grids = (
-        await Grid.select(Grid.id, Grid.name)
-        .where(Grid.community == community_id)
-        .order_by(Grid.position)
-        .order_by(Grid.id)
-    )
-    buildings = (
-        await Building.select(Building.name, Building.grid)
-        .where(Building.community == community_id)
-        .order_by(Building.position)
-        .order_by(Building.id)
-    )
+    grids = await _GRIDS(community=community_id)
+    buildings = await _BUILDINGS(community=community_id)
     by_id = {g["id"]: GridInfo(g["id"], g["name"]) for g in grids}
     loose: list[str] = []
     for b in buildings:

@@ -10,6 +10,7 @@ from litestar.stores.base import NamespacedStore, Store
 from litestar.stores.memory import MemoryStore
 from litestar.stores.redis import RedisStore
 
+from civic.prepared import Prepared
 from civic.web.tables import StoreEntry
 
 # One statement, so concurrent increments never read the same number: the row is locked (or,
@@ -48,6 +49,17 @@ def _expiry(expires_in: int | timedelta | None) -> datetime | None:
     return datetime.now(UTC) + timedelta(seconds=seconds)
 
 
+# Every signed-in page reads its session: built once (civic/prepared.py).
+_GET = Prepared(
+    lambda key: (
+        StoreEntry.select(StoreEntry.value, StoreEntry.expires_at)
+        .where(StoreEntry.key == key)
+        .first()
+    ),
+    key=str,
+)
+
+
 class DatabaseStore(NamespacedStore):
     def __init__(self, namespace: str = "civic") -> None:
         self.namespace = namespace
@@ -72,11 +84,7 @@ class DatabaseStore(NamespacedStore):
         )
 
     async def get(self, key: str, renew_for: int | timedelta | None = None) -> bytes | None:
-        row = (
-            await StoreEntry.select(StoreEntry.value, StoreEntry.expires_at)
-            .where(StoreEntry.key == self._key(key))
-            .first()
-        )
+        row = await _GET(key=self._key(key))
         if row is None:
             return None
         expires_at = row["expires_at"]

@@ -12,6 +12,7 @@ from litestar.template.config import TemplateConfig
 from civic.settings import ROOT
 from civic.web import i18n
 from civic.web.clock import local
+from civic.web.constant_gettext import ConstantGettext
 from civic.web.csrf import csrf_token
 from civic.web.once import new_key as new_once_key
 from civic.web.privacy import mask_name, mask_phone
@@ -29,7 +30,7 @@ def make_environment(**globals_: Any) -> Environment:
     env = Environment(
         loader=FileSystemLoader(TEMPLATES),
         autoescape=select_autoescape(["html", "svg", "xml"]),
-        extensions=["jinja2.ext.i18n"],
+        extensions=["jinja2.ext.i18n", ConstantGettext],
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
