@@ -11,6 +11,7 @@ from typing import Any
 from piccolo.columns.combination import Combinable, WhereRaw
 from piccolo.query import Select
 from piccolo.query.functions.aggregate import Count
+from piccolo.query.methods.select import First
 from piccolo.querystring import QueryString
 
 from civic.accounts.me import MeItem
@@ -22,6 +23,7 @@ from civic.hall.tables import Post, Topic, Vote
 from civic.hall.workflow import OPEN, STATUS_LABELS, S
 from civic.places.service import CommunityInfo
 from civic.places.tables import Building, Grid
+from civic.prepared import Prepared
 from civic.web.i18n import _
 from civic.web.templating import local_time
 
@@ -140,11 +142,10 @@ async def hall(
     ], more
 
 
-async def topic_in(slug: str, topic_id: int) -> tuple[CommunityInfo, dict[str, Any]]:
-    """The topic and its community, in one query: the topic page's first."""
+def _topic_in_community(slug: str, topic_id: int) -> First:
     street: Any = Topic.community.street  # an FK chain two joins deep, unknown to the checker
-    row = (
-        await Topic.select(
+    return (
+        Topic.select(
             *Topic.all_columns(),
             Topic.community.name.as_alias("c_name"),
             Topic.community.slug.as_alias("c_slug"),
@@ -169,6 +170,15 @@ async def topic_in(slug: str, topic_id: int) -> tuple[CommunityInfo, dict[str, A
         .where((Topic.id == topic_id) & (Topic.community.slug == slug))
         .first()
     )
+
+
+# Every page, fragment and PDF of a topic starts here: built once (civic/prepared.py).
+_TOPIC_IN = Prepared(_topic_in_community, slug=str, topic_id=int)
+
+
+async def topic_in(slug: str, topic_id: int) -> tuple[CommunityInfo, dict[str, Any]]:
+    """The topic and its community, in one query: the topic page's first."""
+    row = await _TOPIC_IN(slug=slug, topic_id=topic_id)
     if row is None:
         raise NotFound(_("没有这个议题。"))
     community = CommunityInfo(

@@ -5,9 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context, select_autoescape
+from jinja2.runtime import Context
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.template.config import TemplateConfig
+from markupsafe import Markup
 
 from civic.settings import ROOT
 from civic.web import i18n
@@ -26,6 +28,17 @@ def local_time(moment: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
     return shown.strftime(fmt) if shown else ""
 
 
+@pass_context
+def csrf_field(context: Context) -> Markup:
+    """A form's hidden CSRF field."""
+    return Markup('<input type="hidden" name="_csrf_token" value="%s">') % csrf_token(context)
+
+
+def once_field() -> Markup:
+    """A form that creates something: a double submit or a retry creates it once (web/once.py)."""
+    return Markup('<input type="hidden" name="_once" value="%s">') % new_once_key()
+
+
 def make_environment(**globals_: Any) -> Environment:
     env = Environment(
         loader=FileSystemLoader(TEMPLATES),
@@ -40,7 +53,7 @@ def make_environment(**globals_: Any) -> Environment:
     )
     env.install_gettext_translations(i18n.translations, newstyle=True)  # type: ignore[attr-defined]
     env.filters.update(local_time=local_time, mask_name=mask_name, mask_phone=mask_phone)
-    env.globals.update(static_url=static_url, new_once_key=new_once_key, **globals_)
+    env.globals.update(static_url=static_url, once=once_field, **globals_)
     return env
 
 
@@ -48,5 +61,5 @@ def template_config(**globals_: Any) -> TemplateConfig[JinjaTemplateEngine]:
     env = make_environment(**globals_)
     engine = JinjaTemplateEngine.from_environment(env)
     # Ours, not Litestar's: it also tells the CSRF check that this page needs the cookie.
-    env.globals["csrf_token"] = csrf_token
+    env.globals.update(csrf_token=csrf_token, csrf=csrf_field)
     return TemplateConfig(instance=engine)
