@@ -11,6 +11,7 @@ from piccolo.query.functions.aggregate import Count
 from civic.accounts.me import MeItem
 from civic.photos import service as photos
 from civic.photos.tables import Photo
+from civic.prepared import Prepared
 from civic.suggestions.tables import Case, CaseEvent, CasePhoto
 from civic.suggestions.workflow import (
     INTERNAL,
@@ -366,37 +367,62 @@ def _queue(
 _QUEUED = (*OPEN, S.FEEDBACK)
 
 
+# The desks' queues are their busiest pages: built once (civic/prepared.py).
+_COMMUNITY_QUEUE = Prepared(
+    lambda community: Case.select(*LIST_COLUMNS).where(
+        (Case.community == community) & Case.status.is_in(list(_QUEUED))
+    ),
+    community=int,
+)
+_MAILBOX_QUEUE = Prepared(
+    lambda community, representative: Case.select(*LIST_COLUMNS).where(
+        (Case.community == community)
+        & Case.status.is_in(list(_QUEUED))
+        & (Case.representative == representative)
+    ),
+    community=int,
+    representative=int,
+)
+_STREET_QUEUE = Prepared(
+    lambda street: Case.select(*LIST_COLUMNS, Case.community.slug.as_alias("slug")).where(
+        (Case.community.street == street)
+        & Case.status.is_in(list(OPEN))
+        & Case.level.is_in([L.STREET, L.DEPARTMENT])
+    ),
+    street=int,
+)
+_DEPARTMENT_QUEUE = Prepared(
+    lambda department: Case.select(*LIST_COLUMNS).where(
+        (Case.department == department)
+        & (Case.level == L.DEPARTMENT)
+        & Case.status.is_in(list(OPEN))
+    ),
+    department=int,
+)
+
+
 async def community_queue(
     community_id: int, now: datetime, representative_id: int | None = None
 ) -> Queue:
     """A community's open cases in one query; a representative sees only their mailbox."""
-    query = Case.select(*LIST_COLUMNS).where(
-        (Case.community == community_id) & Case.status.is_in(list(_QUEUED))
-    )
-    if representative_id is not None:
-        query = query.where(Case.representative == representative_id)
-    return _queue(await query, now, lambda r: r["level"] == L.COMMUNITY)
+    if representative_id is None:
+        rows = await _COMMUNITY_QUEUE(community=community_id)
+    else:
+        rows = await _MAILBOX_QUEUE(community=community_id, representative=representative_id)
+    return _queue(rows, now, lambda r: r["level"] == L.COMMUNITY)
 
 
 async def street_queue(street_id: int, now: datetime, community_id: int | None = None) -> Queue:
     """Cases escalated to the street from any of its communities, and those it sent on; with
     `community_id`, those of one community."""
-    rows = await Case.select(*LIST_COLUMNS, Case.community.slug.as_alias("slug")).where(
-        (Case.community.street == street_id)
-        & Case.status.is_in(list(OPEN))
-        & Case.level.is_in([L.STREET, L.DEPARTMENT])
-    )
+    rows = await _STREET_QUEUE(street=street_id)
     return _queue(rows, now, lambda r: r["level"] == L.STREET, community_id)
 
 
 async def department_queue(
     department_id: int, now: datetime, community_id: int | None = None
 ) -> Queue:
-    rows = await Case.select(*LIST_COLUMNS).where(
-        (Case.department == department_id)
-        & (Case.level == L.DEPARTMENT)
-        & Case.status.is_in(list(OPEN))
-    )
+    rows = await _DEPARTMENT_QUEUE(department=department_id)
     return _queue(rows, now, lambda r: True, community_id)
 
 
