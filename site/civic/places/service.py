@@ -113,25 +113,30 @@ async def department_by_slug(slug: str) -> dict | None:
     return await Department.select().where(Department.slug == slug).first()
 
 
+_DISTRICT_NAME = Prepared(lambda: District.select(District.name).first())
+_STREETS = Prepared(
+    lambda: (
+        Street.select(Street.id, Street.name, Street.slug)
+        .order_by(Street.position)
+        .order_by(Street.id)
+    )
+)
+_COMMUNITIES = Prepared(
+    lambda: (
+        Community.select(*_COMMUNITY_COLUMNS).order_by(Community.position).order_by(Community.id)
+    )
+)
+
+
 async def district_name() -> str:
-    row = await District.select(District.name).first()
+    row = await _DISTRICT_NAME()
     return row["name"] if row else ""
 
 
 async def district_overview() -> list[StreetInfo]:
     """Every street with its communities, in two queries."""
-    streets = (
-        await Street.select(Street.id, Street.name, Street.slug)
-        .order_by(Street.position)
-        .order_by(Street.id)
-    )
-    communities = (
-        await Community.select(*_COMMUNITY_COLUMNS)
-        .order_by(Community.position)
-        .order_by(Community.id)
-    )
-    by_street = {s["id"]: StreetInfo(**s) for s in streets}
-    for row in communities:
+    by_street = {s["id"]: StreetInfo(**s) for s in await _STREETS()}
+    for row in await _COMMUNITIES():
         by_street[row["street_id"]].communities.append(CommunityInfo(**row))
     return list(by_street.values())
 

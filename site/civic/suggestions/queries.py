@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from piccolo.query import Select
 from piccolo.query.functions.aggregate import Count
 
 from civic.accounts.me import MeItem
@@ -195,28 +196,50 @@ class Board:
     more: bool
 
 
+def _public_cases(community: int) -> Select:
+    return Case.select(*LIST_COLUMNS).where(
+        (Case.community == community) & (Case.is_public == True)  # noqa: E712
+    )
+
+
+# The board as most people open it, and its counts: built once (civic/prepared.py).
+_STATE_COUNTS = Prepared(
+    lambda community: (
+        Case.select(Case.status, Count(alias="n"))
+        .where(Case.community == community)
+        .group_by(Case.status)
+    ),
+    community=int,
+)
+_BOARD_FIRST_PAGE = Prepared(
+    lambda community: (
+        _public_cases(community).order_by(Case.filed_at, ascending=False).limit(BOARD_PAGE + 1)
+    ),
+    community=int,
+)
+
+
 async def board(
     community_id: int, now: datetime, status: str = "", category: str = "", page: int = 1
 ) -> Board:
     """Public cases, newest first, with the count of every case per state: two queries."""
-    counts = await (
-        Case.select(Case.status, Count(alias="n"))
-        .where(Case.community == community_id)
-        .group_by(Case.status)
-    )
-    query = Case.select(*LIST_COLUMNS).where(
-        (Case.community == community_id) & (Case.is_public == True)  # noqa: E712
-    )
-    if status in {s.value for s in S}:
-        query = query.where(Case.status == status)
-    if category in {c.value for c in Case.Category}:
-        query = query.where(Case.category == category)
+    counts = await _STATE_COUNTS(community=community_id)
     page = max(page, 1)
-    rows = (
-        await query.order_by(Case.filed_at, ascending=False)
-        .limit(BOARD_PAGE + 1)
-        .offset((page - 1) * BOARD_PAGE)
-    )
+    status = status if status in {s.value for s in S} else ""
+    category = category if category in {c.value for c in Case.Category} else ""
+    if page == 1 and not status and not category:
+        rows = await _BOARD_FIRST_PAGE(community=community_id)
+    else:
+        query = _public_cases(community_id)
+        if status:
+            query = query.where(Case.status == status)
+        if category:
+            query = query.where(Case.category == category)
+        rows = (
+            await query.order_by(Case.filed_at, ascending=False)
+            .limit(BOARD_PAGE + 1)
+            .offset((page - 1) * BOARD_PAGE)
+        )
     return Board(
         counts={S(c["status"]): c["n"] for c in counts},
         rows=[case_row(r, now) for r in rows[:BOARD_PAGE]],
@@ -267,10 +290,10 @@ def _event_line(e: dict, staff: bool) -> dict:
     }
 
 
-async def case_page(code: str, now: datetime) -> CasePage | None:
-    """The case, its timeline and its photos in three queries."""
-    case = (
-        await Case.select(
+# A case's page (its own, its receipt, each step's answer) starts here: built once.
+_CASE_BY_CODE = Prepared(
+    lambda code: (
+        Case.select(
             *Case.all_columns(),
             Case.community.name.as_alias("community_name"),
             Case.community.slug.as_alias("community_slug"),
@@ -282,10 +305,11 @@ async def case_page(code: str, now: datetime) -> CasePage | None:
         )
         .where(Case.code == code)
         .first()
-    )
-    if case is None:
-        return None
-    events = await (
+    ),
+    code=str,
+)
+_TIMELINE = Prepared(
+    lambda case: (
         CaseEvent.select(
             CaseEvent.verb,
             CaseEvent.from_status,
@@ -296,14 +320,28 @@ async def case_page(code: str, now: datetime) -> CasePage | None:
             CaseEvent.actor.name.as_alias("actor_name"),
             CaseEvent.department.name.as_alias("department_name"),
         )
-        .where(CaseEvent.case == case["id"])
+        .where(CaseEvent.case == case)
         .order_by(CaseEvent.id)
-    )
-    photos = await (
+    ),
+    case=int,
+)
+_PHOTOS = Prepared(
+    lambda case: (
         CasePhoto.select(CasePhoto.photo_id)
-        .where(CasePhoto.case == case["id"])
+        .where(CasePhoto.case == case)
         .order_by(CasePhoto.position)
-    )
+    ),
+    case=int,
+)
+
+
+async def case_page(code: str, now: datetime) -> CasePage | None:
+    """The case, its timeline and its photos in three queries."""
+    case = await _CASE_BY_CODE(code=code)
+    if case is None:
+        return None
+    events = await _TIMELINE(case=case["id"])
+    photos = await _PHOTOS(case=case["id"])
     # Who acted: the level that held the case before the step (a take or hand-back is done by
     # the side that was summoned; an escalation by the side that blew the whistle).
     held = L.COMMUNITY.value

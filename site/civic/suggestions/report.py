@@ -18,7 +18,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 
+from piccolo.columns.combination import Combinable
+from piccolo.query import Select
+
 from civic.errors import DomainError
+from civic.prepared import Prepared
 from civic.suggestions.queries import LIST_COLUMNS, CaseRow, case_row
 from civic.suggestions.tables import Case
 from civic.suggestions.workflow import LEVEL_LABELS, OPEN, RATING_LABELS, STATUS_LABELS, L, S, Verb
@@ -228,6 +232,23 @@ def figures_of(groups: list[dict]) -> Figures:
     return f
 
 
+def _oldest_open(where: Combinable) -> Select:
+    return (
+        Case.select(*LIST_COLUMNS, Case.is_public, Case.escalated_at)
+        .where(where & Case.status.is_in(list(OPEN)))
+        .order_by(Case.filed_at)
+        .limit(OLDEST)
+    )
+
+
+# Built once (civic/prepared.py): the report is read by the public and printed by staff.
+_OLDEST_IN_COMMUNITY = Prepared(lambda place: _oldest_open(Case.community == place), place=int)
+_OLDEST_IN_STREET = Prepared(
+    lambda place: _oldest_open(Case.community.street == place),
+    place=int,
+)
+
+
 async def build(
     month: date,
     now: datetime,
@@ -247,13 +268,10 @@ async def build(
     groups = await Case.raw(sql, *args)
     sql, args = _bound(_ESCALATIONS_SQL, within, verb=Verb.ESCALATE.value, **bounds)
     escalations = await Case.raw(sql, *args)
-    where = Case.community == community_id if community_id else Case.community.street == street_id
-    oldest = (
-        await Case.select(*LIST_COLUMNS, Case.is_public, Case.escalated_at)
-        .where(where & Case.status.is_in(list(OPEN)))
-        .order_by(Case.filed_at)
-        .limit(OLDEST)
-    )
+    if community_id:
+        oldest = await _OLDEST_IN_COMMUNITY(place=community_id)
+    else:
+        oldest = await _OLDEST_IN_STREET(place=street_id)
     where_to: Counter[str] = Counter()
     for e in escalations:
         where_to[e["department"] if e["level"] == L.DEPARTMENT else LEVEL_LABELS[L.STREET]] += e[

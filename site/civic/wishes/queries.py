@@ -12,6 +12,7 @@ from piccolo.query.functions.aggregate import Count
 from civic.accounts.me import MeItem
 from civic.places.service import district_overview
 from civic.places.tables import Community
+from civic.prepared import Prepared
 from civic.web.clock import local
 from civic.web.privacy import mask_name
 from civic.wishes.tables import Helper, Wish, WishEvent
@@ -67,10 +68,35 @@ RECENT_CONFIRMED = 60
 page as long as the community's history, and each one stays at its own address."""
 
 
+# The whole tree, as most people open it: built once (civic/prepared.py).
+_TREE_WAITING = Prepared(
+    lambda community: Wish.select(*_LIST_COLUMNS).where(
+        (Wish.community == community)
+        & Wish.status.is_in([s for s in ON_TREE if s is not S.CONFIRMED])
+    ),
+    community=int,
+)
+_TREE_CONFIRMED = Prepared(
+    lambda community: (
+        Wish.select(*_LIST_COLUMNS)
+        .where((Wish.community == community) & (Wish.status == S.CONFIRMED))
+        .order_by(Wish.id, ascending=False)
+        .limit(RECENT_CONFIRMED)
+    ),
+    community=int,
+)
+
+
 async def tree(community_id: int, category: str = "", status: str = "") -> list[WishRow]:
     """The wishes on a community's tree, oldest first: every one still waiting for a helper or
     a thank-you (published, claimed, fulfilled) and the newest confirmed ones. Two queries,
     each read in order through wish_community_status_id, however many years of wishes."""
+    if not category and not status:
+        rows = [
+            *await _TREE_WAITING(community=community_id),
+            *await _TREE_CONFIRMED(community=community_id),
+        ]
+        return [_row(r) for r in sorted(rows, key=lambda r: r["id"])]
     states = [s for s in ON_TREE if not status or s.value == status]
     where: Combinable = Wish.community == community_id
     if category:

@@ -12,6 +12,7 @@ from civic.accounts.viewer import Place, Viewer, may_act
 from civic.db import write_transaction
 from civic.errors import DomainError, Invalid, InvalidTransition, NotAllowed, NotFound
 from civic.photos import service as photos
+from civic.prepared import Prepared
 from civic.web.i18n import _
 from civic.web.inputs import clean_name, too_long
 from civic.wishes import notify
@@ -150,16 +151,24 @@ async def _release_claims_of(helper_id: int, actor_id: int, now: datetime) -> No
             continue  # fulfilled or released a moment ago: nothing left to give back
 
 
-async def verified_helper(person_id: int, community_id: int) -> int | None:
-    row = (
-        await Helper.select(Helper.id)
+# Every signed-in view of the tree and of a wish asks this: built once (civic/prepared.py).
+_VERIFIED_HELPER = Prepared(
+    lambda person, community: (
+        Helper.select(Helper.id)
         .where(
-            (Helper.person == person_id)
-            & (Helper.community == community_id)
+            (Helper.person == person)
+            & (Helper.community == community)
             & (Helper.status == Helper.Status.VERIFIED)
         )
         .first()
-    )
+    ),
+    person=int,
+    community=int,
+)
+
+
+async def verified_helper(person_id: int, community_id: int) -> int | None:
+    row = await _VERIFIED_HELPER(person=person_id, community=community_id)
     return row["id"] if row else None
 
 
