@@ -306,3 +306,27 @@ async def test_staff_revoke_a_verification_with_a_reason(client, place):
     page = text_of((await client.get(f"/c/{c.slug}/wishes/{wish_id}/")).text)
     assert "待认领" in page and "认领人的报到已被社区撤销" in page
     assert "已调离本社区" not in page
+
+
+async def test_the_tree_lists_every_waiting_wish_and_the_newest_thanks(client, place):
+    """However many years of thanks: every waiting wish, the 20 newest confirmed ones on the
+    whole tree, the 60 newest when only 已完成 is asked for; older ones keep their address."""
+    c, owner, _phone, staff, _staff_phone = place
+    for n in range(3):
+        await _published(c, owner, staff, title=f"等待中的心愿{n}")
+    confirmed = [await _published(c, owner, staff, title=f"完成的心愿{n:02d}") for n in range(65)]
+    await Wish.update({Wish.status: S.CONFIRMED}).where(Wish.id.is_in(confirmed))
+
+    listed = text_of((await client.get(f"/c/{c.slug}/wishes/")).text)
+    for n in range(3):
+        assert f"等待中的心愿{n}" in listed
+    shown = [n for n in range(65) if f"完成的心愿{n:02d}" in listed]
+    assert shown == list(range(45, 65))
+
+    only_thanks = text_of((await client.get(f"/c/{c.slug}/wishes/?status=confirmed")).text)
+    assert [n for n in range(65) if f"完成的心愿{n:02d}" in only_thanks] == list(range(5, 65))
+    assert "等待中的心愿0" not in only_thanks
+
+    oldest = await client.get(f"/c/{c.slug}/wishes/{confirmed[0]}/")
+    assert oldest.status_code == 200
+    assert "完成的心愿00" in oldest.text

@@ -63,9 +63,12 @@ def _row(r: dict) -> WishRow:
     )
 
 
+ON_TREE_CONFIRMED = 20
+"""Confirmed wishes the whole tree still shows, the newest: it is for wishes waiting for help,
+and years of thanks would otherwise make the page as long as the community's history."""
 RECENT_CONFIRMED = 60
-"""Confirmed wishes the tree still shows, the newest: years of thanks would otherwise make the
-page as long as the community's history, and each one stays at its own address."""
+"""Confirmed wishes the tree lists when asked for those alone (状态: 已完成); each one, older or
+not, stays at its own address."""
 
 
 # The whole tree, as most people open it: built once (civic/prepared.py).
@@ -81,7 +84,7 @@ _TREE_CONFIRMED = Prepared(
         Wish.select(*_LIST_COLUMNS)
         .where((Wish.community == community) & (Wish.status == S.CONFIRMED))
         .order_by(Wish.id, ascending=False)
-        .limit(RECENT_CONFIRMED)
+        .limit(ON_TREE_CONFIRMED)
     ),
     community=int,
 )
@@ -89,8 +92,9 @@ _TREE_CONFIRMED = Prepared(
 
 async def tree(community_id: int, category: str = "", status: str = "") -> list[WishRow]:
     """The wishes on a community's tree, oldest first: every one still waiting for a helper or
-    a thank-you (published, claimed, fulfilled) and the newest confirmed ones. Two queries,
-    each read in order through wish_community_status_id, however many years of wishes."""
+    a thank-you (published, claimed, fulfilled) and the newest confirmed ones (more of them
+    when only the confirmed are asked for). Two queries, each read in order through
+    wish_community_status_id, however many years of wishes."""
     if not category and not status:
         rows = [
             *await _TREE_WAITING(community=community_id),
@@ -110,7 +114,7 @@ async def tree(community_id: int, category: str = "", status: str = "") -> list[
             await Wish.select(*_LIST_COLUMNS)
             .where(where & (Wish.status == S.CONFIRMED))
             .order_by(Wish.id, ascending=False)
-            .limit(RECENT_CONFIRMED)
+            .limit(RECENT_CONFIRMED if status == S.CONFIRMED.value else ON_TREE_CONFIRMED)
         )
     return [_row(r) for r in sorted(rows, key=lambda r: r["id"])]
 
