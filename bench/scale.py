@@ -255,7 +255,26 @@ async def grow_wishes(community: int, copies: range, already: int, rng: random.R
                 new_events.append({**step, "id": event_ids.take(), "wish": row["id"]})
     await insert(Wish, new_wishes)
     await insert(WishEvent, new_events)
+    # The site counts each helper's claims and fulfilments as they happen; rows written here
+    # past the service are counted here, from their events.
+    await Helper.raw(HELPER_TALLIES, community)
     return Grown(wishes=len(new_wishes), wish_events=len(new_events))
+
+
+HELPER_TALLIES = """
+UPDATE helper SET
+    claims = (
+        SELECT COUNT(*) FROM wish_event e JOIN wish w ON w.id = e.wish
+        WHERE e.actor = helper.person AND w.community = helper.community
+        AND e.to_status = 'claimed'
+    ),
+    fulfilments = (
+        SELECT COUNT(*) FROM wish_event e JOIN wish w ON w.id = e.wish
+        WHERE e.actor = helper.person AND w.community = helper.community
+        AND e.to_status = 'fulfilled'
+    )
+WHERE community = {}
+"""
 
 
 async def grow_hall(community: int, copies: range, already: int) -> Grown:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import importlib
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -186,6 +187,9 @@ async def test_fifty_helpers_tapping_the_same_leaf_one_gets_it(world):
     )
     row = await Wish.select(Wish.status, Wish.claimed_by).where(Wish.id == wish_id).first()
     assert row["status"] == S.CLAIMED and row["claimed_by"] is not None
+    # The figures' count of claims: one, the winner's, and none for the fifty who lost.
+    tallies = await Helper.select(Helper.id, Helper.claims).where(Helper.claims > 0)
+    assert tallies == [{"id": row["claimed_by"], "claims": 1}]
 
 
 async def test_the_open_claim_cap_holds_when_one_helper_claims_many_at_once(world):
@@ -199,6 +203,8 @@ async def test_the_open_claim_cap_holds_when_one_helper_claims_many_at_once(worl
         await Wish.count().where((Wish.claimed_by == helper_id) & (Wish.status == S.CLAIMED))
         == service.MAX_OPEN_CLAIMS
     )
+    counted = await Helper.select(Helper.claims).where(Helper.id == helper_id).first()
+    assert counted == {"claims": service.MAX_OPEN_CLAIMS}
 
 
 async def test_a_double_tap_claims_once(world):
@@ -336,3 +342,29 @@ async def test_a_claim_and_a_revocation_at_the_same_moment_leave_no_claim_behind
             await Wish.count().where((Wish.claimed_by == helper_id) & (Wish.status == S.CLAIMED))
             == 0
         )
+
+
+async def test_claims_and_fulfilments_are_counted_as_they_happen_and_by_the_backfill(world):
+    """Each helper's figures: counted in the move's transaction, and for rows made before the
+    counting began, once by the migration from their events; both give the same numbers."""
+    first, second, third = [await wish_in(world, S.PUBLISHED, title=f"心愿{n}") for n in range(3)]
+    await service.claim(world.claimer, first, NOW)
+    await service.move(world.claimer, first, S.FULFILLED, NOW, note="已修好")
+    await service.claim(world.claimer, second, NOW)
+    await service.move(world.claimer, second, S.PUBLISHED, NOW)  # gave it back
+    await service.claim(world.other_helper, second, NOW)
+    await service.claim(world.claimer, third, NOW)
+
+    async def tallies() -> dict[str, tuple[int, int]]:
+        rows = await Helper.select(Helper.name, Helper.claims, Helper.fulfilments)
+        return {r["name"]: (r["claims"], r["fulfilments"]) for r in rows}
+
+    expected = {"黄志远": (3, 1), "林晓梅": (1, 0)}
+    assert await tallies() == expected
+
+    await Helper.update({Helper.claims: 0, Helper.fulfilments: 0}, force=True)
+    backfill = importlib.import_module("migrations.wishes.wishes_2026_12_02t15_10_00_000000")
+    manager = await backfill.forwards()
+    for step in manager.raw:
+        await step()
+    assert await tallies() == expected

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from piccolo.columns import Integer
 from piccolo.engine.postgres import PostgresEngine
 
 from civic.accounts import service as accounts
@@ -440,10 +441,19 @@ async def move(
             note=note.strip(),
             changes=changes,
         )
+        if target is S.FULFILLED:
+            await _count(Helper.fulfilments, wish["claimed_by"])
         await photos.attach(photo_id)
     if replaced is not None and replaced != photo_id:
         # A photo nobody will see again is personal data kept for nothing.
         await photos.discard(replaced)
+
+
+async def _count(tally: Integer, helper_id: int | None) -> None:
+    """One more claim or fulfilment for the helper, in the transaction of the move: one
+    statement, so concurrent moves never lose a count."""
+    if helper_id is not None:
+        await Helper.update({tally: tally + 1}).where(Helper.id == helper_id)
 
 
 async def claim(viewer: Viewer, wish_id: int, now: datetime) -> None:
@@ -487,6 +497,7 @@ async def claim(viewer: Viewer, wish_id: int, now: datetime) -> None:
                     Wish.claim_warned_at: None,  # a new claim is warned of its own deadline
                 },
             )
+            await _count(Helper.claims, helper_id)
         except InvalidTransition:
             raise InvalidTransition(
                 _("有人比您快了一步，这个心愿已被认领。换一个心愿吧。")
