@@ -130,7 +130,7 @@ async def test_a_board_filtered_by_state_is_still_read_through_an_index() -> Non
 
 
 async def test_the_wish_tree_reads_through_an_index() -> None:
-    assert_indexed(await plans_of(lambda: wish_queries.tree(1)))
+    assert_indexed(await plans_of(lambda: wish_queries.tree(1, NOW)))
 
 
 async def test_the_halls_topics_page_through_an_index() -> None:

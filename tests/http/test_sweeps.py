@@ -19,6 +19,7 @@ from civic.wishes import service as wishes
 from civic.wishes.tables import Helper, Wish
 from civic.wishes.workflow import S
 from tests import builders
+from tests.builders import text_of
 
 NOW = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)
 
@@ -57,12 +58,19 @@ async def test_a_claim_that_ran_out_is_released_by_the_worker_with_nobody_lookin
     assert await status(wish_id) == S.PUBLISHED
 
 
-async def test_viewing_the_tree_and_the_wish_writes_nothing():
+async def test_viewing_the_tree_and_the_wish_writes_nothing_and_shows_the_claim_ran_out():
     c = await builders.community()
     wish_id = await claimed_wish(c.id)
-    clock = FixedClock(NOW + timedelta(days=wishes.CLAIM_DAYS, hours=1))
+    clock = FixedClock(NOW)
     app = create_app(replace(Settings.from_env(), sweep_seconds=0), clock=clock)
     async with AsyncTestClient(app=app, base_url="http://testserver.local") as client:
-        for path in (f"/c/{c.slug}/wishes/", f"/c/{c.slug}/wishes/{wish_id}/"):
-            assert (await client.get(path)).status_code == 200
-    assert await status(wish_id) == S.CLAIMED  # left to the sweep
+        # Within its seven days the claim is the helper's.
+        claimed = text_of((await client.get(f"/c/{c.slug}/wishes/{wish_id}/")).text)
+        assert "状态 已认领" in claimed and "认领人 黄**" in claimed
+        # An hour past them, before any sweep: the wish waits for a helper again, everywhere.
+        clock.advance(days=wishes.CLAIM_DAYS, hours=1)
+        tree = text_of((await client.get(f"/c/{c.slug}/wishes/")).text)
+        assert "修理水龙头（待认领）" in tree and "1 个待认领、0 个已认领" in tree
+        wish = text_of((await client.get(f"/c/{c.slug}/wishes/{wish_id}/")).text)
+        assert "状态 待认领" in wish and "认领人" not in wish and "登录后认领这个心愿" in wish
+    assert await status(wish_id) == S.CLAIMED  # written back by the sweep, not by a view

@@ -16,7 +16,7 @@ from civic.prepared import Prepared
 from civic.web.clock import local
 from civic.web.privacy import mask_name
 from civic.wishes.tables import Helper, Wish, WishEvent
-from civic.wishes.workflow import ON_TREE, REPORTS, STATUS_LABELS, S
+from civic.wishes.workflow import ON_TREE, REPORTS, STATUS_LABELS, UNCLAIM, S
 
 
 @dataclass(frozen=True)
@@ -47,6 +47,17 @@ _LIST_COLUMNS = (
     Wish.claim_deadline,
     Wish.published_at,
 )
+
+
+def as_swept(row: dict, now: datetime) -> dict:
+    """A claim past its deadline, shown as the sweep (civic/sweeps.py) will leave it within a
+    minute: back on the tree, claimed by nobody. Pages never write, and nobody is told a wish
+    is taken when its claim has run out."""
+    deadline = row.get("claim_deadline")
+    if row["status"] != S.CLAIMED or deadline is None or deadline > now:
+        return row
+    released = {column._meta.name: value for column, value in UNCLAIM.items()}
+    return {**row, **released, "status": S.PUBLISHED.value, "claimer_name": None}
 
 
 def _row(r: dict) -> WishRow:
@@ -90,7 +101,9 @@ _TREE_CONFIRMED = Prepared(
 )
 
 
-async def tree(community_id: int, category: str = "", status: str = "") -> list[WishRow]:
+async def tree(
+    community_id: int, now: datetime, category: str = "", status: str = ""
+) -> list[WishRow]:
     """The wishes on a community's tree, oldest first: every one still waiting for a helper or
     a thank-you (published, claimed, fulfilled) and the newest confirmed ones (more of them
     when only the confirmed are asked for). Two queries, each read in order through
@@ -100,7 +113,7 @@ async def tree(community_id: int, category: str = "", status: str = "") -> list[
             *await _TREE_WAITING(community=community_id),
             *await _TREE_CONFIRMED(community=community_id),
         ]
-        return [_row(r) for r in sorted(rows, key=lambda r: r["id"])]
+        return [_row(as_swept(r, now)) for r in sorted(rows, key=lambda r: r["id"])]
     states = [s for s in ON_TREE if not status or s.value == status]
     where: Combinable = Wish.community == community_id
     if category:
@@ -116,7 +129,7 @@ async def tree(community_id: int, category: str = "", status: str = "") -> list[
             .order_by(Wish.id, ascending=False)
             .limit(RECENT_CONFIRMED if status == S.CONFIRMED.value else ON_TREE_CONFIRMED)
         )
-    return [_row(r) for r in sorted(rows, key=lambda r: r["id"])]
+    return [_row(as_swept(r, now)) for r in sorted(rows, key=lambda r: r["id"])]
 
 
 async def open_wish_ids(community_id: int) -> list[int]:
@@ -159,7 +172,7 @@ class WishPage:
     events: list[dict] = field(default_factory=list)
 
 
-async def wish_page(wish_id: int, community_id: int) -> WishPage | None:
+async def wish_page(wish_id: int, community_id: int, now: datetime) -> WishPage | None:
     """The wish and its history in two queries; None when it is not this community's."""
     wish = (
         await Wish.select(
@@ -180,6 +193,7 @@ async def wish_page(wish_id: int, community_id: int) -> WishPage | None:
     )
     if wish is None:
         return None
+    wish = as_swept(wish, now)
     events = (
         await WishEvent.select(
             WishEvent.from_status,

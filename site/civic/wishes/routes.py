@@ -90,7 +90,7 @@ class WishController(Controller):
         status: FromQuery[forms.TreeState] = "",
     ) -> Template:
         community = await places.community_or_404(slug)
-        wishes = await queries.tree(community.id, category, status)
+        wishes = await queries.tree(community.id, now_of(request), category, status)
         helper = await service.verified_helper(visitor.id, community.id) if visitor else None
         base = f"/c/{slug}/wishes/"
         drawn = layout([LeafInput(w.id, w.title, w.status.value, f"{base}{w.id}/") for w in wishes])
@@ -133,7 +133,7 @@ class WishController(Controller):
         step: str = "",
     ) -> Template:
         community = await places.community_or_404(slug)
-        page = await queries.wish_page(wish_id, community.id)
+        page = await queries.wish_page(wish_id, community.id, now_of(request))
         if page is None:
             raise NotFound(_("没有这个心愿。"))
         parties = await service.parties(viewer, page.wish)
@@ -215,7 +215,7 @@ class WishController(Controller):
     ) -> Response[bytes]:
         """The thank-you letter of a confirmed wish: names masked, a QR code back to it."""
         community = await places.community_or_404(slug)
-        page = await queries.wish_page(wish_id, community.id)
+        page = await queries.wish_page(wish_id, community.id, now_of(request))
         if page is None or page.wish["status"] != S.CONFIRMED:
             raise NotFound(_("心愿确认实现后才有感谢信。"))
         url = f"{request.app.state.settings.base_url}/c/{slug}/wishes/{wish_id}/"
