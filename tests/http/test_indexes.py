@@ -59,6 +59,9 @@ async def plan(sql: str, args: list[Any]) -> str:
     if ON_POSTGRES:
         connection = await asyncpg.connect(URL)
         try:
+            # As autovacuum keeps them on a live server: without it, pages emptied by earlier
+            # tests price an index-only read above reading the rows, whatever the index.
+            await connection.execute("VACUUM " + ", ".join(f'"{table}"' for table in GROWING))
             # Scans and sorts priced out: on a table of a few rows either is cheapest, so
             # the plan shows whether an index can give the rows, and in the page's order.
             await connection.execute("SET enable_seqscan = off; SET enable_sort = off")
@@ -69,6 +72,17 @@ async def plan(sql: str, args: list[Any]) -> str:
     with closing(sqlite3.connect(civic_db.sqlite_path(URL))) as connection:
         rows = connection.execute(f"EXPLAIN QUERY PLAN {sql}", args).fetchall()
     return "\n".join(r[-1] for r in rows)
+
+
+async def index_on(table: str, *columns: str) -> bool:
+    """Whether a PostgreSQL index on `table` starts with exactly these columns."""
+    connection = await asyncpg.connect(URL)
+    try:
+        rows = await connection.fetch("SELECT indexdef FROM pg_indexes WHERE tablename = $1", table)
+    finally:
+        await connection.close()
+    wanted = f"({', '.join(columns)}"
+    return any(wanted in r["indexdef"] for r in rows)
 
 
 def scans(text: str) -> list[str]:
@@ -116,13 +130,21 @@ def assert_indexed(found: list[tuple[str, str]]) -> None:
 
 
 async def test_the_board_pages_and_counts_through_indexes() -> None:
-    found = await plans_of(lambda: case_queries.board(1, NOW))
-    assert len(found) == 2  # the state counts, then a page of public cases
-    assert_indexed(found)
-    counts_sql, counts_plan = found[0]
+    with statements() as seen:
+        await case_queries.board(1, NOW)
+    assert len(seen) == 2  # the state counts, then a page of public cases
+    assert_indexed([(sql, await plan(sql, args)) for sql, args in seen])
+    counts_sql, counts_args = seen[0]
     assert "GROUP BY" in counts_sql.upper()
-    # The counts are read from the index alone, without the rows.
-    assert ("Index Only Scan" if ON_POSTGRES else "COVERING INDEX") in counts_plan, counts_plan
+    # The counts can be read from an index alone, without the rows. SQLite says so in its
+    # plan; PostgreSQL picks between an index-only read and an index read by the visibility
+    # of a test table's few pages, which depends on the tests run before it: there, an index
+    # holding both columns is what is asked for.
+    counts_plan = await plan(counts_sql, counts_args)
+    if ON_POSTGRES:
+        assert "Index Only Scan" in counts_plan or await index_on("case", "community", "status")
+    else:
+        assert "COVERING INDEX" in counts_plan, counts_plan
 
 
 async def test_a_board_filtered_by_state_is_still_read_through_an_index() -> None:
