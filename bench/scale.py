@@ -16,12 +16,14 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import importlib
 import random
 import sys
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from piccolo.engine.postgres import PostgresEngine
@@ -31,6 +33,9 @@ from civic.hall.tables import Post, Topic, TopicEvent
 from civic.places.tables import Community
 from civic.suggestions.tables import Case, CaseEvent
 from civic.wishes.tables import Helper, Wish, WishEvent
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the migrations' package
+helper_tallies = importlib.import_module("migrations.wishes.wishes_2026_12_02t15_10_00_000000")
 
 PERIOD = timedelta(days=45)  # the span of the demo's cases: copy k lies k periods back
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # the tracking codes' letters
@@ -256,25 +261,10 @@ async def grow_wishes(community: int, copies: range, already: int, rng: random.R
     await insert(Wish, new_wishes)
     await insert(WishEvent, new_events)
     # The site counts each helper's claims and fulfilments as they happen; rows written here
-    # past the service are counted here, from their events.
-    await Helper.raw(HELPER_TALLIES, community)
+    # past the service are counted from their events, by the migration that counted the
+    # demo's own.
+    await Helper.raw(helper_tallies.BACKFILL)
     return Grown(wishes=len(new_wishes), wish_events=len(new_events))
-
-
-HELPER_TALLIES = """
-UPDATE helper SET
-    claims = (
-        SELECT COUNT(*) FROM wish_event e JOIN wish w ON w.id = e.wish
-        WHERE e.actor = helper.person AND w.community = helper.community
-        AND e.to_status = 'claimed'
-    ),
-    fulfilments = (
-        SELECT COUNT(*) FROM wish_event e JOIN wish w ON w.id = e.wish
-        WHERE e.actor = helper.person AND w.community = helper.community
-        AND e.to_status = 'fulfilled'
-    )
-WHERE community = {}
-"""
 
 
 async def grow_hall(community: int, copies: range, already: int) -> Grown:

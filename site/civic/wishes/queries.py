@@ -113,7 +113,12 @@ async def tree(
             *await _TREE_WAITING(community=community_id),
             *await _TREE_CONFIRMED(community=community_id),
         ]
-        return [_row(as_swept(r, now)) for r in sorted(rows, key=lambda r: r["id"])]
+    else:
+        rows = await _filtered_tree(community_id, category, status)
+    return [_row(as_swept(r, now)) for r in sorted(rows, key=lambda r: r["id"])]
+
+
+async def _filtered_tree(community_id: int, category: str, status: str) -> list[dict]:
     states = [s for s in ON_TREE if not status or s.value == status]
     where: Combinable = Wish.community == community_id
     if category:
@@ -129,7 +134,7 @@ async def tree(
             .order_by(Wish.id, ascending=False)
             .limit(RECENT_CONFIRMED if status == S.CONFIRMED.value else ON_TREE_CONFIRMED)
         )
-    return [_row(as_swept(r, now)) for r in sorted(rows, key=lambda r: r["id"])]
+    return rows
 
 
 async def open_wish_ids(community_id: int) -> list[int]:
