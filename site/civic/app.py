@@ -35,9 +35,10 @@ from civic.web.conditional import conditional_get_middleware
 from civic.web.csrf import LazyCSRFMiddleware
 from civic.web.errors import EXCEPTION_HANDLERS
 from civic.web.inputs import refuse_control_characters
-from civic.web.page_cache import PageCache, page_cache_middleware
+from civic.web.page_cache import Entry, PageCache, page_cache_middleware
 from civic.web.security import add_security_headers, query_count_middleware
 from civic.web.sessions import LazySessionConfig
+from civic.web.shared_views import SharedViews
 from civic.web.static import serve_static
 from civic.web.stores import make_store
 from civic.web.templating import template_config
@@ -102,9 +103,11 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
         DefineMiddleware(conditional_get_middleware),
         DefineMiddleware(refuse_control_characters),
     ]
+    shared_views = None
     if settings.page_cache_mb and versioned:
-        cache = PageCache(settings.page_cache_mb * 1024 * 1024)
+        cache: PageCache[Entry] = PageCache(settings.page_cache_mb * 1024 * 1024)
         middleware.append(DefineMiddleware(page_cache_middleware(cache, stamp)))
+        shared_views = SharedViews(PageCache(settings.page_cache_mb * 1024 * 1024), stamp)
     middleware += [
         LazySessionConfig(
             store="sessions",
@@ -177,6 +180,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
             {
                 "settings": settings,
                 "clock": clock,
+                "shared_views": shared_views,
                 # A feature's entry and /me section, so accounts and places name no feature.
                 "community_entries": [f.entry for f in declared if f.entry],
                 "me_sections": [f.me for f in declared if f.me],

@@ -64,6 +64,12 @@ class Viewer:
         return [g.scope_id for g in self.grants if g.role is role]
 
 
+SOMEONE = Viewer(0, "", "", None, ())
+"""Anyone signed in, with no role, no home and no tie to what a page shows: who a route builds
+a page for when its viewer would see exactly that (web/shared_views.py), so one rendering
+serves them all and never holds anyone's name."""
+
+
 def covers(grant: Grant, place: Place) -> bool:
     match grant.role.scope:
         case Scope.DISTRICT:

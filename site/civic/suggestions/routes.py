@@ -11,7 +11,7 @@ from litestar.response import Redirect, Template
 
 from civic.accounts import service as accounts
 from civic.accounts.roles import Role
-from civic.accounts.viewer import MaybeSignedIn, Viewer
+from civic.accounts.viewer import SOMEONE, MaybeSignedIn, Viewer
 from civic.errors import DomainError, InvalidTransition, NotAllowed, NotFound, Throttled
 from civic.notices.pdf import pdf_response, render_pdf
 from civic.notices.qr import qr_svg
@@ -46,6 +46,7 @@ from civic.web.once import once_of
 from civic.web.pages import now_of, render, safe_next, see_other, wants_fragment
 from civic.web.quota import Quota
 from civic.web.sessions import renew_session
+from civic.web.shared_views import seen_as
 
 CATEGORIES = [(c.value, c.value) for c in Case.Category]
 PROVEN = "cases"  # session key: codes this browser filed, or proved with the phone's digits
@@ -142,26 +143,31 @@ class SuggestionController(Controller):
         self,
         request: Request,
         slug: FromPath[str],
+        visitor: MaybeSignedIn,
         status: FromQuery[str] = "",
         category: FromQuery[str] = "",
         page: FromQuery[PageNumber] = 1,
-    ) -> Template:
-        community = await places.community_or_404(slug)
-        now = now_of(request)
-        board = await queries.board(community.id, now, status, category, page)
-        return render(
-            request,
-            "suggestions/board.html",
-            fragment="suggestions/_board_list.html",
-            community=community,
-            board=board,
-            states=[(s.value, STATUS_LABELS[s]) for s in S],
-            categories=CATEGORIES,
-            state=status,
-            category=category,
-            page=max(page, 1),
-            now=now,
-        )
+    ) -> Template | Response[bytes]:
+        async def board_page(_seen_by: Viewer | None) -> Template:
+            community = await places.community_or_404(slug)
+            now = now_of(request)
+            board = await queries.board(community.id, now, status, category, page)
+            return render(
+                request,
+                "suggestions/board.html",
+                fragment="suggestions/_board_list.html",
+                community=community,
+                board=board,
+                states=[(s.value, STATUS_LABELS[s]) for s in S],
+                categories=CATEGORIES,
+                state=status,
+                category=category,
+                page=max(page, 1),
+                now=now,
+            )
+
+        # The board is the same for everyone (web/shared_views.py).
+        return await seen_as(request, visitor, SOMEONE, board_page)
 
     async def _form_page(
         self,
@@ -191,19 +197,30 @@ class SuggestionController(Controller):
 
     @get(["/report", "/report.pdf"])
     async def public_report(
-        self, request: Request, slug: FromPath[str], month: FromQuery[str] = ""
+        self,
+        request: Request,
+        slug: FromPath[str],
+        visitor: MaybeSignedIn,
+        month: FromQuery[str] = "",
     ) -> Template | Response[bytes]:
         """向群众汇报: the month's figures with no personal detail, to read or to post up."""
-        community = await places.community_or_404(slug)
-        return await report_response(
-            request,
-            scope=community.name,
-            month=month,
-            pdf=request.url.path.endswith(".pdf"),
-            reader=report.Reader.PUBLIC,
-            back=(f"/c/{slug}/suggestions/", _("意见箱")),
-            community_id=community.id,
-        )
+
+        async def report_page(_seen_by: Viewer | None) -> Template | Response[bytes]:
+            community = await places.community_or_404(slug)
+            return await report_response(
+                request,
+                scope=community.name,
+                month=month,
+                pdf=request.url.path.endswith(".pdf"),
+                reader=report.Reader.PUBLIC,
+                back=(f"/c/{slug}/suggestions/", _("意见箱")),
+                community_id=community.id,
+            )
+
+        if request.url.path.endswith(".pdf"):
+            return await report_page(visitor)
+        # The public report is the same for everyone (web/shared_views.py).
+        return await seen_as(request, visitor, SOMEONE, report_page)
 
     @get("/new")
     async def new_page(

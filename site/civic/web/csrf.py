@@ -23,6 +23,7 @@ from litestar.middleware._utils import should_bypass_middleware
 from litestar.middleware.csrf import CSRFMiddleware
 from litestar.types import Message, Receive, Scope, Send
 from litestar.utils.scope.state import ScopeState
+from markupsafe import Markup
 
 _RANDOM_BYTES = 16
 _RANDOM_LENGTH = _RANDOM_BYTES * 2
@@ -40,6 +41,18 @@ def csrf_token(context: Context) -> str:
     scope = context["request"].scope
     scope[_USED] = True
     return _token_of(scope)
+
+
+def htmx_token_attribute(scope: Scope) -> Markup:
+    """The attribute of <main> that htmx sends the token from (base.html): this browser's own."""
+    scope[_USED] = True  # type: ignore[literal-required]
+    return Markup(""" data-hx-headers='{"x-csrftoken": "%s"}'""") % _token_of(scope)
+
+
+@pass_context
+def htmx_token(context: Context) -> Markup:
+    """The template global for `htmx_token_attribute`."""
+    return htmx_token_attribute(context["request"].scope)
 
 
 def _token_of(scope: Scope) -> str:

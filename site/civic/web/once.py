@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from litestar import Request
 from litestar.stores.base import Store
+from litestar.types import Scope
 
 from civic.errors import InvalidTransition
 from civic.web import counters
@@ -28,8 +29,18 @@ WAIT_SECONDS = 5.0
 _WELL_FORMED = re.compile(r"[A-Za-z0-9_-]{16,64}")
 
 
-def new_key() -> str:
+_USED = "civic.once_used"
+
+
+def new_key(scope: Scope) -> str:
+    """A new key for a form on the page answering `scope`: that page is its browser's own."""
+    scope[_USED] = True  # type: ignore[literal-required]
     return secrets.token_urlsafe(16)
+
+
+def key_used(scope: Scope) -> bool:
+    """Whether this response carries a one-time key (so no other browser may be sent it)."""
+    return bool(scope.get(_USED))
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import cast
+from typing import Generic, Protocol, TypeVar, cast
 
 from litestar.types import (
     ASGIApp,
@@ -33,6 +33,7 @@ from litestar.types import (
 )
 
 from civic.web.csrf import token_used
+from civic.web.once import key_used
 from civic.web.pages import ELDER_COOKIE
 
 # A body bigger than this is not worth a place (photos are streamed and never pages).
@@ -53,15 +54,26 @@ def _copy(start: HTTPResponseStartEvent) -> HTTPResponseStartEvent:
     return {**start, "headers": list(start.get("headers", []))}
 
 
-class PageCache:
-    """Entries by key, the least recently used dropped first once over `max_bytes`."""
+class Stamped(Protocol):
+    @property
+    def stamp(self) -> tuple[str, int]: ...
+    @property
+    def body(self) -> bytes: ...
+
+
+Kept = TypeVar("Kept", bound=Stamped)
+
+
+class PageCache(Generic[Kept]):
+    """Entries by key, the least recently used dropped first once over `max_bytes`; an entry
+    whose stamp is not the current one is gone."""
 
     def __init__(self, max_bytes: int) -> None:
         self.max_bytes = max_bytes
         self.size = 0
-        self._entries: OrderedDict[str, Entry] = OrderedDict()
+        self._entries: OrderedDict[str, Kept] = OrderedDict()
 
-    def get(self, key: str, stamp: tuple[str, int]) -> Entry | None:
+    def get(self, key: str, stamp: tuple[str, int]) -> Kept | None:
         entry = self._entries.get(key)
         if entry is None:
             return None
@@ -71,7 +83,7 @@ class PageCache:
         self._entries.move_to_end(key)
         return entry
 
-    def put(self, key: str, entry: Entry) -> None:
+    def put(self, key: str, entry: Kept) -> None:
         self._drop(key)
         self._entries[key] = entry
         self.size += len(entry.body)
@@ -92,8 +104,10 @@ def _cookie(header: bytes, name: bytes) -> bytes | None:
     return None
 
 
-def visitor_key(scope: HTTPScope) -> str | None:
-    """The key of a visitor's GET, or None when the answer may be someone's own."""
+def page_key(scope: HTTPScope, *, visitor: bool) -> str | None:
+    """What picks the body a GET is answered with, other than the person: the URL, 长辈模式 and
+    htmx's request headers, and for a visitor's page as sent, the encoding. None for a
+    `visitor` key when the request has a session (its answer may be someone's own)."""
     if scope["method"] != "GET":
         return None
     cookies = b""
@@ -109,15 +123,22 @@ def visitor_key(scope: HTTPScope) -> str | None:
             htmx.append(name + b"=" + value)
         elif name == b"host":
             host = value
-    if _cookie(cookies, b"session") is not None:
+    if visitor and _cookie(cookies, b"session") is not None:
         return None
     elder = _cookie(cookies, ELDER_COOKIE.encode()) == b"1"
+    encoding = encoding if visitor else b"-"
     parts = [host, scope["raw_path"], scope["query_string"], encoding, b"e" if elder else b""]
     return b"\x00".join([*parts, *sorted(htmx)]).decode("latin-1")
 
 
+def holds_own(scope: Scope) -> bool:
+    """The page put something of its own browser's into a form: a CSRF token or a one-time
+    key. It is never anyone else's page."""
+    return token_used(scope) or key_used(scope)
+
+
 def _keepable(start: HTTPResponseStartEvent, scope: Scope, body_size: int) -> bool:
-    if start["status"] != 200 or body_size > _LARGEST or token_used(scope):
+    if start["status"] != 200 or body_size > _LARGEST or holds_own(scope):
         return False
     for name, value in start.get("headers", []):
         if name.lower() == b"set-cookie":
@@ -128,14 +149,15 @@ def _keepable(start: HTTPResponseStartEvent, scope: Scope, body_size: int) -> bo
 
 
 def page_cache_middleware(
-    cache: PageCache, stamp_of: Callable[[Scope], Awaitable[tuple[str, int] | None]]
+    cache: PageCache[Entry], stamp_of: Callable[[Scope], Awaitable[tuple[str, int] | None]]
 ) -> Callable[[ASGIApp], ASGIApp]:
     """`stamp_of(scope)`: the data version and the minute, or None when there is no version to
     trust (then nothing is kept or served)."""
 
     def wrap(app: ASGIApp) -> ASGIApp:
         async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
-            key = visitor_key(cast("HTTPScope", scope)) if scope["type"] == "http" else None
+            http = scope["type"] == "http"
+            key = page_key(cast("HTTPScope", scope), visitor=True) if http else None
             stamp = await stamp_of(scope) if key is not None else None
             if key is None or stamp is None:
                 await app(scope, receive, send)

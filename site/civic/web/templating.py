@@ -15,7 +15,7 @@ from civic.settings import ROOT
 from civic.web import i18n
 from civic.web.clock import local
 from civic.web.constant_gettext import ConstantGettext
-from civic.web.csrf import csrf_token
+from civic.web.csrf import csrf_token, htmx_token
 from civic.web.once import new_key as new_once_key
 from civic.web.privacy import mask_name, mask_phone
 from civic.web.static import static_url
@@ -34,9 +34,11 @@ def csrf_field(context: Context) -> Markup:
     return Markup('<input type="hidden" name="_csrf_token" value="%s">') % csrf_token(context)
 
 
-def once_field() -> Markup:
+@pass_context
+def once_field(context: Context) -> Markup:
     """A form that creates something: a double submit or a retry creates it once (web/once.py)."""
-    return Markup('<input type="hidden" name="_once" value="%s">') % new_once_key()
+    key = new_once_key(context["request"].scope)
+    return Markup('<input type="hidden" name="_once" value="%s">') % key
 
 
 def make_environment(**globals_: Any) -> Environment:
@@ -53,7 +55,8 @@ def make_environment(**globals_: Any) -> Environment:
     )
     env.install_gettext_translations(i18n.translations, newstyle=True)  # type: ignore[attr-defined]
     env.filters.update(local_time=local_time, mask_name=mask_name, mask_phone=mask_phone)
-    env.globals.update(static_url=static_url, once=once_field, **globals_)
+    # `slots`: set only where a page is rendered for many people at once (web/shared_views.py).
+    env.globals.update(static_url=static_url, once=once_field, slots=None, **globals_)
     return env
 
 
@@ -61,5 +64,5 @@ def template_config(**globals_: Any) -> TemplateConfig[JinjaTemplateEngine]:
     env = make_environment(**globals_)
     engine = JinjaTemplateEngine.from_environment(env)
     # Ours, not Litestar's: it also tells the CSRF check that this page needs the cookie.
-    env.globals.update(csrf_token=csrf_token, csrf=csrf_field)
+    env.globals.update(csrf_token=csrf_token, csrf=csrf_field, htmx_token=htmx_token)
     return TemplateConfig(instance=engine)

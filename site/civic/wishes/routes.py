@@ -11,7 +11,7 @@ from litestar.response import Redirect, Template
 
 from civic.accounts.guards import requires, signed_in
 from civic.accounts.roles import Role
-from civic.accounts.viewer import MaybeSignedIn, SignedIn, Viewer
+from civic.accounts.viewer import SOMEONE, MaybeSignedIn, SignedIn, Viewer
 from civic.errors import DomainError, NotFound
 from civic.notices.pdf import pdf_response, render_pdf
 from civic.notices.qr import qr_svg
@@ -28,6 +28,7 @@ from civic.web.inputs import Id
 from civic.web.once import FIELD as ONCE
 from civic.web.once import once_of
 from civic.web.pages import now_of, render, see_other, wants_fragment
+from civic.web.shared_views import seen_as
 from civic.web.templating import local_time
 from civic.wishes import forms, queries, service
 from civic.wishes.tables import Wish
@@ -88,27 +89,33 @@ class WishController(Controller):
         visitor: MaybeSignedIn,
         category: FromQuery[forms.Category] = "",
         status: FromQuery[forms.TreeState] = "",
-    ) -> Template:
+    ) -> Template | Response[bytes]:
         community = await places.community_or_404(slug)
-        wishes = await queries.tree(community.id, now_of(request), category, status)
         helper = await service.verified_helper(visitor.id, community.id) if visitor else None
-        base = f"/c/{slug}/wishes/"
-        drawn = layout([LeafInput(w.id, w.title, w.status.value, f"{base}{w.id}/") for w in wishes])
-        return render(
-            request,
-            "wishes/tree.html",
-            community=community,
-            wishes=wishes,
-            tree=drawn,
-            categories=CATEGORIES,
-            category=category,
-            state=status,
-            states=[(s.value, STATUS_LABELS[s]) for s in ON_TREE],
-            is_helper=helper is not None,
-            at_cap=await _at_claim_cap(helper),
-            cap_note=_cap_note(),
-            viewer_signed_in=visitor is not None,
-        )
+
+        async def tree_page(seen_by: Viewer | None) -> Template:
+            wishes = await queries.tree(community.id, now_of(request), category, status)
+            base = f"/c/{slug}/wishes/"
+            leaves = [LeafInput(w.id, w.title, w.status.value, f"{base}{w.id}/") for w in wishes]
+            return render(
+                request,
+                "wishes/tree.html",
+                community=community,
+                wishes=wishes,
+                tree=layout(leaves),
+                categories=CATEGORIES,
+                category=category,
+                state=status,
+                states=[(s.value, STATUS_LABELS[s]) for s in ON_TREE],
+                is_helper=helper is not None,
+                at_cap=await _at_claim_cap(helper),
+                cap_note=_cap_note(),
+                viewer_signed_in=seen_by is not None,
+            )
+
+        # A helper's tree is their own (随手帮一个, their cap); anyone else signed in sees the
+        # same tree (web/shared_views.py).
+        return await seen_as(request, visitor, visitor if helper else SOMEONE, tree_page)
 
     @get("/random", guards=[signed_in])
     async def random_wish(self, request: Request, slug: FromPath[str]) -> Redirect:
