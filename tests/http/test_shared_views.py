@@ -19,8 +19,10 @@ from civic.accounts.roles import Role
 from civic.accounts.viewer import load_viewer
 from civic.app import create_app
 from civic.messages.service import tell
+from civic.places import service as places
 from civic.settings import Settings
 from civic.suggestions import service as cases
+from civic.suggestions.workflow import Verb
 from civic.wishes import service as wishes
 from civic.wishes.tables import Helper
 from civic.wishes.workflow import S
@@ -44,18 +46,22 @@ class Place:
     street: int
     community: int
     stranger: int
+    staff: int
+    official: int
+    public_case: str
+    private_case: str
     people: dict[str, str]  # kind of person -> phone
 
 
 @pytest.fixture
 async def place() -> Place:
-    street = await builders.street(await builders.district())
+    street = await builders.street(await builders.district(), slug="liuyin")
     c = await builders.community(street, name="杏花社区")
     staff_id, staff_phone = await builders.person((Role.COMMUNITY_STAFF, c.id), name="王秀兰")
     resident_id, resident_phone = await builders.person((Role.RESIDENT, c.id), name="李桂芳")
     _, member_phone = await builders.person((Role.PARTY_MEMBER, c.id), name="高建华")
     helper_id, helper_phone = await builders.person((Role.PARTY_MEMBER, c.id), name="黄志远")
-    _, official_phone = await builders.person((Role.STREET_OFFICIAL, street), name="陈静")
+    official_id, official_phone = await builders.person((Role.STREET_OFFICIAL, street), name="陈静")
     _, admin_phone = await builders.person((Role.DISTRICT_ADMIN, 0), name="区管理员")
     stranger_id, stranger_phone = await builders.person(name="路过的人")
     told_id, told_phone = await builders.person((Role.RESIDENT, c.id), name="赵红")
@@ -69,12 +75,21 @@ async def place() -> Place:
         resident, c.id, resident_id, "配一副老花镜", "", "助老", 80, NOW
     )
     await wishes.move(staff, wish, S.PUBLISHED, NOW)
-    await cases.file_case(resident, c.id, category="环境卫生", text="三号楼楼道灯坏了", now=NOW)
+    public = await cases.file_case(
+        resident, c.id, category="环境卫生", text="三号楼楼道灯坏了", now=NOW
+    )
+    private = await cases.file_case(
+        resident, c.id, category="邻里纠纷", text="楼上半夜有噪音", now=NOW, is_public=False
+    )
     return Place(
         c.slug,
         street,
         c.id,
         stranger_id,
+        staff_id,
+        official_id,
+        public,
+        private,
         {
             "resident": resident_phone,
             "party member": member_phone,
@@ -88,19 +103,39 @@ async def place() -> Place:
     )
 
 
-def _paths(slug: str) -> list[tuple[str, dict[str, str]]]:
-    htmx = {"HX-Request": "true", "HX-Target": "board"}
+@dataclasses.dataclass(frozen=True)
+class Page:
+    path: str
+    headers: dict[str, str]
+    served_to: int
+    """How many of the eight people are served the kept page: all but the first to look,
+    and those the page is their own for."""
+    cost: int
+    """Its SQL when served: the session, the person, the data version, and what the route
+    asks first to know whether the page is the person's own."""
+
+
+def _pages(place: Place) -> list[Page]:
+    slug = place.slug
+    board = f"/c/{slug}/suggestions/"
+    fragment = {"HX-Request": "true", "HX-Target": "board"}
     return [
-        ("/", {}),
-        (f"/c/{slug}/", {}),
-        (f"/c/{slug}/suggestions/", {}),
-        (f"/c/{slug}/suggestions/?status=submitted&category=环境卫生", {}),
-        (f"/c/{slug}/suggestions/?page=2", {}),
-        (f"/c/{slug}/suggestions/?status=submitted", htmx),
-        (f"/c/{slug}/suggestions/", {"HX-Request": "true", "HX-Boosted": "true"}),
-        (f"/c/{slug}/suggestions/report", {}),
-        (f"/c/{slug}/wishes/", {}),
-        (f"/c/{slug}/wishes/?category=助老", {}),
+        Page("/", {}, 7, 3),
+        Page(f"/c/{slug}/", {}, 7, 3),
+        Page(board, {}, 7, 3),
+        Page(f"{board}?status=submitted&category=环境卫生", {}, 7, 3),
+        Page(f"{board}?page=2", {}, 7, 3),
+        Page(f"{board}?status=submitted", fragment, 7, 3),
+        Page(board, {"HX-Request": "true", "HX-Boosted": "true"}, 7, 3),
+        Page(f"{board}report", {}, 7, 3),
+        # The helper's tree is their own; the community and the helper are looked up first.
+        Page(f"/c/{slug}/wishes/", {}, 6, 5),
+        Page(f"/c/{slug}/wishes/?category=助老", {}, 6, 5),
+        # The filer's and the community staff's; the party member is the first of the rest.
+        Page(f"/s/{place.public_case}", {}, 5, 4),
+        # Anyone but its filer and staff is offered a form to prove they filed it: each is
+        # sent it with their own browser's token.
+        Page(f"/s/{place.private_case}", {}, 5, 4),
     ]
 
 
@@ -109,7 +144,7 @@ async def browsers(app: Litestar, place: Place) -> AsyncIterator[dict[str, Async
     """A browser for each kind of person, all signed in before any of them looks at a page
     (signing in is a write, and a write makes every kept page new)."""
     async with contextlib.AsyncExitStack() as stack:
-        yield await _signed_in(app, place, stack)
+        yield await _signed_in(app, place.people, stack)
 
 
 @pytest.fixture
@@ -117,14 +152,14 @@ async def own_pages(place: Place) -> AsyncIterator[dict[str, AsyncTestClient]]:
     """The same browsers on the same site with nothing shared: each page made for its viewer."""
     app: Litestar = create_app(dataclasses.replace(Settings.from_env(), page_cache_mb=0))
     async with contextlib.AsyncExitStack() as stack:
-        yield await _signed_in(app, place, stack)
+        yield await _signed_in(app, place.people, stack)
 
 
 async def _signed_in(
-    app: Litestar, place: Place, stack: contextlib.AsyncExitStack
+    app: Litestar, people: dict[str, str], stack: contextlib.AsyncExitStack
 ) -> dict[str, AsyncTestClient]:
     signed_in = {}
-    for kind, phone in place.people.items():
+    for kind, phone in people.items():
         client = AsyncTestClient(app=app, base_url="http://testserver.local")
         client.follow_redirects = False
         await sign_in(await stack.enter_async_context(client), phone)
@@ -133,29 +168,25 @@ async def _signed_in(
 
 
 async def test_every_shared_page_is_the_persons_own_page(browsers, own_pages, place):
-    paths = _paths(place.slug)
+    pages = _pages(place)
     onces: list[str] = []
-    served = 0
+    served = dict.fromkeys(range(len(pages)), 0)
     # Each person in turn: the first fills what is kept, the rest are served it.
     for kind, client in browsers.items():
-        for path, headers in paths:
-            shared = await client.get(path, headers=headers)
-            own = await own_pages[kind].get(path, headers=headers)
-            where = f"{path} {headers} as {kind}"
+        for n, page in enumerate(pages):
+            shared = await client.get(page.path, headers=page.headers)
+            own = await own_pages[kind].get(page.path, headers=page.headers)
+            where = f"{page.path} {page.headers} as {kind}"
             assert shared.status_code == own.status_code == 200, where
             assert _as_seen(shared.text) == _as_seen(own.text), where
-            assert "x-csrftoken" in shared.text or "HX-Target" in headers, where
+            assert "x-csrftoken" in shared.text or "HX-Target" in page.headers, where
             token = client.cookies.get("csrftoken")
             assert {m[1] for m in _TOKEN.finditer(shared.text)} <= {token}, where
             onces += _ONCE.findall(shared.text)
-            # The session, the person, the version; the tree first asks (community, helper)
-            # whether the page is the person's own.
-            cost = 5 if "/wishes/" in path else 3
-            served += int(shared.headers["x-query-count"]) == cost
+            served[n] += int(shared.headers["x-query-count"]) == page.cost
     assert len(onces) == len(set(onces))  # no one-time key was ever sent twice
     if not ON_POSTGRES:  # there, other test workers' commits move the version at any time
-        # All but the first person were served what it filled, but on the helper's own tree.
-        assert served == (len(browsers) - 1) * len(paths) - 2
+        assert served == {n: page.served_to for n, page in enumerate(pages)}
 
 
 async def test_each_person_sees_their_own_header_and_the_helper_their_own_tree(browsers, place):
@@ -197,3 +228,58 @@ async def test_a_second_persons_view_is_served_what_the_first_one_filled(client,
                 break
     # The session, the person, the data version: none of the board's own queries.
     assert served == 3 < own
+
+
+async def test_a_desks_queue_is_each_staff_members_own_page(app, place):
+    """Every community staff member, street official or department officer sees their desk's
+    queue alike, with their own token and a new one-time key in each row's form; a party
+    representative's mailbox is their own."""
+    staff = await load_viewer(place.staff)
+    official = await load_viewer(place.official)
+    department = await places.create_department("区城管委", "chengguan")
+    for text in ("北门路灯不亮", "井盖松了", "小区门口占道经营"):
+        code = await cases.file_case(None, place.community, category="环境卫生", text=text, now=NOW)
+        if text != "北门路灯不亮":
+            await cases.act(staff, code, Verb.ESCALATE, NOW, note="需要街道协调")
+        if text == "小区门口占道经营":
+            await cases.act(official, code, Verb.TAKE, NOW)
+            await cases.act(
+                official, code, Verb.ESCALATE, NOW, note="请城管处理", department_id=department
+            )
+    roles = {
+        "staff": (Role.COMMUNITY_STAFF, place.community),
+        "official": (Role.STREET_OFFICIAL, place.street),
+        "officer": (Role.DEPARTMENT_STAFF, department),
+        "representative": (Role.PARTY_REPRESENTATIVE, place.community),
+    }
+    desks = {
+        f"/staff/c/{place.slug}/suggestions/": ("staff", "北门路灯不亮"),
+        "/staff/street/liuyin/suggestions/": ("official", "井盖松了"),
+        "/staff/department/chengguan/suggestions/": ("officer", "小区门口占道经营"),
+        f"/staff/c/{place.slug}/suggestions/#mailbox": ("representative", "没有待办的事"),
+    }
+    people = {
+        f"{role} {n}": (await builders.person(roles[role], name=f"{role}{n}"))[1]
+        for role in roles
+        for n in (1, 2)
+    }
+    unshared = create_app(dataclasses.replace(Settings.from_env(), page_cache_mb=0))
+    async with contextlib.AsyncExitStack() as stack:
+        shared_browsers = await _signed_in(app, people, stack)
+        own_browsers = await _signed_in(unshared, people, stack)
+        onces: list[str] = []
+        for desk, (role, text) in desks.items():
+            path = desk.split("#")[0]
+            for n in (1, 2):
+                kind = f"{role} {n}"
+                shared = await shared_browsers[kind].get(path)
+                own = await own_browsers[kind].get(path)
+                assert shared.status_code == own.status_code == 200, (desk, kind)
+                assert text in text_of(shared.text), (desk, kind)
+                assert _as_seen(shared.text) == _as_seen(own.text), (desk, kind)
+                token = shared_browsers[kind].cookies.get("csrftoken")
+                assert {m[1] for m in _TOKEN.finditer(shared.text)} == {token}, (desk, kind)
+                onces += _ONCE.findall(shared.text)
+    assert len(onces) == len(set(onces)) > 0
+    # One rendering kept for each desk, none for the mailboxes, which are each one's own.
+    assert len(app.state.shared_views.cache) == 3

@@ -335,9 +335,14 @@ _PHOTOS = Prepared(
 )
 
 
+async def case_by_code(code: str) -> dict | None:
+    """The case's row with its places' names, in one query."""
+    return await _CASE_BY_CODE(code=code)
+
+
 async def case_page(code: str, now: datetime) -> CasePage | None:
     """The case, its timeline and its photos in three queries."""
-    case = await _CASE_BY_CODE(code=code)
+    case = await case_by_code(code)
     if case is None:
         return None
     events = await _TIMELINE(case=case["id"])

@@ -397,13 +397,26 @@ class CaseController(Controller):
         request: Request,
         visitor: MaybeSignedIn,
         code: FromPath[TypedCode],
-    ) -> Template | Redirect:
+    ) -> Template | Redirect | Response[bytes]:
         wanted = codes.normalise(code)
         if wanted != code and codes.is_well_formed(wanted):
             return see_other(f"/s/{wanted}")
         if not codes.is_well_formed(wanted):
             raise NotFound(_("没有找到这个查询码，请核对回执上的 8 位查询码。"))
-        return await self._page(request, visitor, wanted, done=told_done(request, f"/s/{wanted}"))
+        done = told_done(request, f"/s/{wanted}")
+
+        async def case_page(seen_by: Viewer | None) -> Template:
+            return await self._page(request, seen_by, wanted, done=done)
+
+        # Someone who is nobody to the case sees what anyone signed in sees (web/shared_views.py).
+        audience = visitor
+        if visitor is not None and not done and not _proven(request, wanted):
+            row = await queries.case_by_code(wanted)
+            if row is not None and service.is_nobody_to(
+                visitor, service.CaseRef(row, row["street_id"])
+            ):
+                audience = SOMEONE
+        return await seen_as(request, visitor, audience, case_page)
 
     @get("/{code:str}/confirm")
     async def confirm(

@@ -117,6 +117,17 @@ def parties(viewer: Viewer | None, case: CaseRef, proven: bool = False) -> set[P
     return found
 
 
+def is_nobody_to(viewer: Viewer, case: CaseRef) -> bool:
+    """The viewer is neither party nor staff to the case, nor the one it would be linked to
+    (link_filer): they see its page as anyone signed in does."""
+    phone = case.row["filer_phone"]
+    return (
+        not parties(viewer, case)
+        and not is_staff_of(viewer, case)
+        and not (case.row["filer"] is None and phone and viewer.phone == phone)
+    )
+
+
 def is_staff_of(viewer: Viewer | None, case: CaseRef) -> bool:
     """Staff the case reaches see names, phones and the notes passed between them: its
     community, the street once the case has been escalated to it (not every case of the

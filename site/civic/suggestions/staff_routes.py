@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from litestar import Controller, Request, Response, get
@@ -10,32 +11,43 @@ from litestar.response import Template
 
 from civic.accounts.guards import requires
 from civic.accounts.roles import Role
-from civic.accounts.viewer import Place, SignedIn, may_act
+from civic.accounts.viewer import SOMEONE, Place, SignedIn, Viewer, may_act
 from civic.suggestions import forms, queries
 from civic.suggestions.report import Reader
 from civic.suggestions.routes import report_response, told_done
 from civic.web.i18n import _
 from civic.web.pages import now_of, render
+from civic.web.shared_views import seen_as
 
 
-def _queue_page(
+async def _queue_page(
     request: Request,
+    viewer: Viewer,
     heading: str,
-    queue: queries.Queue,
+    queue: Callable[[], Awaitable[queries.Queue]],
     *,
+    desk: bool = True,
     report_url: str = "",
     **context: Any,
-) -> Template:
-    return render(
-        request,
-        "suggestions/queue.html",
-        heading=heading,
-        queue=queue,
-        now=now_of(request),
-        done=told_done(request, request.url.path),
-        report_url=report_url,
-        **context,
-    )
+) -> Template | Response[bytes]:
+    """A queue page. `desk`: the queue is the same for everyone the guard let in (a
+    community's staff, a street's officials, a department's staff), so it is rendered once
+    for all of them (web/shared_views.py); a step's "done" notice is the person's own."""
+    done = told_done(request, request.url.path)
+
+    async def page(_seen_by: Viewer | None) -> Template:
+        return render(
+            request,
+            "suggestions/queue.html",
+            heading=heading,
+            queue=await queue(),
+            now=now_of(request),
+            done=done,
+            report_url=report_url,
+            **context,
+        )
+
+    return await seen_as(request, viewer, SOMEONE if desk and not done else viewer, page)
 
 
 class CaseQueueController(Controller):
@@ -48,19 +60,19 @@ class CaseQueueController(Controller):
         request: Request,
         viewer: SignedIn,
         slug: FromPath[str],
-    ) -> Template:
+    ) -> Template | Response[bytes]:
         """The community's queue; a party representative sees the cases addressed to them."""
         community = request.state["community"]
-        now = now_of(request)
         is_staff = may_act(viewer, {Role.COMMUNITY_STAFF}, Place(community_id=community.id))
-        queue = await queries.community_queue(
-            community.id, now, representative_id=None if is_staff else viewer.id
-        )
         heading = f"{community.name} · 意见箱" if is_staff else f"{community.name} · 党代表信箱"
-        return _queue_page(
+        return await _queue_page(
             request,
+            viewer,
             heading,
-            queue,
+            lambda: queries.community_queue(
+                community.id, now_of(request), representative_id=None if is_staff else viewer.id
+            ),
+            desk=is_staff,
             report_url=f"/staff/c/{slug}/suggestions/report" if is_staff else "",
             community=community,
             held_label=_("已上报"),
@@ -110,15 +122,16 @@ class CaseQueueController(Controller):
         self,
         request: Request,
         street: FromPath[str],
+        viewer: SignedIn,
         community: FromQuery[forms.CommunityFilter] = None,
-    ) -> Template:
+    ) -> Template | Response[bytes]:
         """The cases the street's communities blew the whistle on; `community` keeps one's."""
         place = request.state["street"]
-        queue = await queries.street_queue(place.id, now_of(request), community)
-        return _queue_page(
+        return await _queue_page(
             request,
+            viewer,
             f"{place.name} · 吹哨案件",
-            queue,
+            lambda: queries.street_queue(place.id, now_of(request), community),
             report_url=f"/staff/street/{street}/suggestions/report",
             community=None,
             held_label=_("已派职能部门"),
@@ -132,14 +145,15 @@ class CaseQueueController(Controller):
         self,
         request: Request,
         department: FromPath[str],
+        viewer: SignedIn,
         community: FromQuery[forms.CommunityFilter] = None,
-    ) -> Template:
+    ) -> Template | Response[bytes]:
         place = request.state["department"]
-        queue = await queries.department_queue(place["id"], now_of(request), community)
-        return _queue_page(
+        return await _queue_page(
             request,
+            viewer,
             f"{place['name']} · 报到案件",
-            queue,
+            lambda: queries.department_queue(place["id"], now_of(request), community),
             community=None,
             held_label="",
         )

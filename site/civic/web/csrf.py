@@ -23,7 +23,6 @@ from litestar.middleware._utils import should_bypass_middleware
 from litestar.middleware.csrf import CSRFMiddleware
 from litestar.types import Message, Receive, Scope, Send
 from litestar.utils.scope.state import ScopeState
-from markupsafe import Markup
 
 _RANDOM_BYTES = 16
 _RANDOM_LENGTH = _RANDOM_BYTES * 2
@@ -37,22 +36,19 @@ def token_used(scope: Scope) -> bool:
 
 @pass_context
 def csrf_token(context: Context) -> str:
-    """The template global: the token for a form, which marks the page as needing the cookie."""
-    scope = context["request"].scope
-    scope[_USED] = True
-    return _token_of(scope)
+    """The template global: the token for a form, which marks the page as needing the cookie.
+    In a page rendered for many people at once (web/shared_views.py), the slot each person's
+    own token goes into."""
+    slots = context.get("slots")
+    if slots is not None:
+        return str(slots.token)
+    return token_for(context["request"].scope)
 
 
-def htmx_token_attribute(scope: Scope) -> Markup:
-    """The attribute of <main> that htmx sends the token from (base.html): this browser's own."""
+def token_for(scope: Scope) -> str:
+    """This browser's token, for the response answering `scope`: it now needs the cookie."""
     scope[_USED] = True  # type: ignore[literal-required]
-    return Markup(""" data-hx-headers='{"x-csrftoken": "%s"}'""") % _token_of(scope)
-
-
-@pass_context
-def htmx_token(context: Context) -> Markup:
-    """The template global for `htmx_token_attribute`."""
-    return htmx_token_attribute(context["request"].scope)
+    return _token_of(scope)
 
 
 def _token_of(scope: Scope) -> str:

@@ -73,6 +73,9 @@ class PageCache(Generic[Kept]):
         self.size = 0
         self._entries: OrderedDict[str, Kept] = OrderedDict()
 
+    def __len__(self) -> int:
+        return len(self._entries)
+
     def get(self, key: str, stamp: tuple[str, int]) -> Kept | None:
         entry = self._entries.get(key)
         if entry is None:

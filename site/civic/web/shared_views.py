@@ -1,17 +1,18 @@
 """Pages that many signed-in people see alike, rendered once per data version for all of them.
 
-A resident reading the board sees what every other resident sees, except in the header: the
-messages link with their unread count, and the CSRF token htmx sends. A route that knows its
-viewer sees the page as a broader audience does (accounts/viewer.py: SOMEONE, anyone signed in
-with no role or tie the page cares about) builds the page for that audience, not for the
-person: it is rendered once, kept with two slots where the person's own header goes, and
-filled in for each viewer. The page is never shown the person, so it cannot show them to
-anyone else; what a route gets wrong is a missing button, not a leak
-(tests/http/test_shared_views.py compares every such page with the person's own rendering).
+A resident reading the board sees what every other resident sees, except in the header (the
+messages link with their unread count) and the CSRF token and one-time keys their browser
+sends back. A route that knows its viewer sees the page as a broader audience does
+(accounts/viewer.py: SOMEONE, anyone signed in with no role or tie the page cares about; or
+anyone at a desk the guard has let in) builds the page for that audience, not for the
+person: it is rendered once, kept with slots where each browser's own parts go, and filled
+in for each viewer. The page is never shown the person, so it cannot show them to anyone
+else; what a route gets wrong is a missing button, not a leak (tests/http/test_shared_views.py
+compares every such page with the person's own rendering).
 
 Entries are stamped like the visitors' page cache (web/page_cache.py), with the data version
-and the minute, so any commit through any worker is on the very next view. A page that put a
-CSRF token or a one-time key into a form is its browser's own and is never kept."""
+and the minute, so any commit through any worker is on the very next view. A page that put
+a token or a key anywhere but in its slot is its browser's own and is never kept."""
 
 from __future__ import annotations
 
@@ -25,7 +26,8 @@ from litestar.response import Template
 from litestar.types import Scope
 from markupsafe import Markup
 
-from civic.web.csrf import htmx_token_attribute
+from civic.web.csrf import token_for
+from civic.web.once import new_key
 from civic.web.page_cache import PageCache, holds_own, page_key
 from civic.web.pages import current_path
 
@@ -34,13 +36,16 @@ _MARK = secrets.token_hex(8)  # nobody's text can name a slot: its name is this 
 
 
 class Slots(NamedTuple):
-    """Where the person's own header goes, in a page rendered for an audience."""
+    """What is each browser's own, in a page rendered for an audience: the account links, the
+    CSRF token (web/csrf.py: csrf_token) and each form's one-time key (web/once.py). The
+    token's and keys' slots are letters and digits, the same escaped or not."""
 
     account: Markup
-    main: Markup
+    token: str
+    once: str
 
 
-SLOTS = Slots(Markup("<!--account-%s-->") % _MARK, Markup("<!--main-%s-->") % _MARK)
+SLOTS = Slots(Markup("<!--account-%s-->") % _MARK, f"token{_MARK}", f"once{_MARK}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,7 +119,9 @@ def _keepable(scope: Scope, template: Template, view: View) -> bool:
 def _filled(request: Request, person: Any, body: bytes) -> bytes:
     engine: Any = request.app.template_engine
     account = engine.get_template("_account.html").render(viewer=person, path=current_path(request))
-    main = htmx_token_attribute(request.scope)
-    return body.replace(SLOTS.account.encode(), account.encode()).replace(
-        SLOTS.main.encode(), main.encode()
-    )
+    body = body.replace(SLOTS.account.encode(), account.encode())
+    if SLOTS.token.encode() in body:
+        body = body.replace(SLOTS.token.encode(), token_for(request.scope).encode())
+    first, *rest = body.split(SLOTS.once.encode())
+    keys = (new_key(request.scope).encode() for _ in rest)
+    return first + b"".join(key + part for key, part in zip(keys, rest, strict=True))

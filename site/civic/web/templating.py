@@ -15,7 +15,7 @@ from civic.settings import ROOT
 from civic.web import i18n
 from civic.web.clock import local
 from civic.web.constant_gettext import ConstantGettext
-from civic.web.csrf import csrf_token, htmx_token
+from civic.web.csrf import csrf_token
 from civic.web.once import new_key as new_once_key
 from civic.web.privacy import mask_name, mask_phone
 from civic.web.static import static_url
@@ -36,8 +36,10 @@ def csrf_field(context: Context) -> Markup:
 
 @pass_context
 def once_field(context: Context) -> Markup:
-    """A form that creates something: a double submit or a retry creates it once (web/once.py)."""
-    key = new_once_key(context["request"].scope)
+    """A form that creates something: a double submit or a retry creates it once (web/once.py).
+    In a page rendered for many people at once, the slot each form's own key goes into."""
+    slots = context.get("slots")
+    key = slots.once if slots is not None else new_once_key(context["request"].scope)
     return Markup('<input type="hidden" name="_once" value="%s">') % key
 
 
@@ -64,5 +66,5 @@ def template_config(**globals_: Any) -> TemplateConfig[JinjaTemplateEngine]:
     env = make_environment(**globals_)
     engine = JinjaTemplateEngine.from_environment(env)
     # Ours, not Litestar's: it also tells the CSRF check that this page needs the cookie.
-    env.globals.update(csrf_token=csrf_token, csrf=csrf_field, htmx_token=htmx_token)
+    env.globals.update(csrf_token=csrf_token, csrf=csrf_field)
     return TemplateConfig(instance=engine)
