@@ -11,6 +11,7 @@ from civic.accounts.roles import Role, Scope
 from civic.accounts.tables import Membership, Person
 from civic.errors import DomainError, NotFound
 from civic.places import service as places
+from civic.prepared import Prepared
 from civic.web.i18n import _
 from civic.web.inputs import clean_name, too_long
 
@@ -255,13 +256,21 @@ async def community_people(community_id: int) -> list[dict]:
     return list(by_person.values())
 
 
-async def holders(role: Role, scope_id: int) -> list[dict]:
-    """The people (id, name) holding `role` in one place, e.g. a community's representatives."""
-    return (
-        await Membership.select(
+# Every case filed and every step that lands on a desk asks who holds it: built once.
+_HOLDERS = Prepared(
+    lambda role, scope_id: (
+        Membership.select(
             Membership.person.id.as_alias("id"), Membership.person.name.as_alias("name")
         )
         .where((Membership.role == role) & (Membership.scope_id == scope_id))
         .where(Membership.person.is_active == True)  # noqa: E712
         .order_by(Membership.person.name)
-    )
+    ),
+    role=str,
+    scope_id=int,
+)
+
+
+async def holders(role: Role, scope_id: int) -> list[dict]:
+    """The people (id, name) holding `role` in one place, e.g. a community's representatives."""
+    return await _HOLDERS(role=role.value, scope_id=scope_id)

@@ -73,7 +73,7 @@ _GRIDS = Prepared(
 )
 _BUILDINGS = Prepared(
     lambda community: (
-        Building.select(Building.name, Building.grid)
+        Building.select(Building.id, Building.name, Building.grid)
         .where(Building.community == community)
         .order_by(Building.position)
         .order_by(Building.id)
@@ -151,6 +151,11 @@ async def community_grids(community_id: int) -> tuple[list[GridInfo], list[str]]
         grid = by_id.get(b["grid"])
         (grid.buildings if grid else loose).append(b["name"])
     return list(by_id.values()), loose
+
+
+async def buildings_of(community_id: int) -> list[dict]:
+    """A community's buildings (id, name, grid) in their order: a filing form's choice."""
+    return await _BUILDINGS(community=community_id)
 
 
 async def buildings_by_community() -> dict[int, list[dict]]:

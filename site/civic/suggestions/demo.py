@@ -642,7 +642,7 @@ async def _desk(community: CommunityInfo, street_id: int) -> Desk | None:
         for r in await accounts.holders(Role.RESIDENT, community.id)
         if (viewer := await load_viewer(r["id"])) is not None
     ]
-    buildings = (await places.buildings_by_community()).get(community.id, [])
+    buildings = await places.buildings_of(community.id)
     return Desk(
         community_id=community.id,
         staff=staff,

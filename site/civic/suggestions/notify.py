@@ -10,6 +10,7 @@ from typing import Any
 
 from civic.accounts.roles import Role
 from civic.messages import service as messages
+from civic.prepared import Prepared
 from civic.suggestions.tables import Case
 from civic.web import codes
 from civic.web.clock import local
@@ -41,9 +42,10 @@ async def _desk(case: Mapping[str, Any]) -> list[int]:
     return await messages.holders(Role.COMMUNITY_STAFF, case["community"])
 
 
-async def _case(case_id: int) -> dict[str, Any]:
-    row = (
-        await Case.select(
+# Read inside every filing's and every step's transaction: built once.
+_CASE = Prepared(
+    lambda case_id: (
+        Case.select(
             Case.id,
             Case.code,
             Case.filer,
@@ -55,8 +57,13 @@ async def _case(case_id: int) -> dict[str, Any]:
         )
         .where(Case.id == case_id)
         .first()
-    )
-    return row or {}
+    ),
+    case_id=int,
+)
+
+
+async def _case(case_id: int) -> dict[str, Any]:
+    return await _CASE(case_id=case_id) or {}
 
 
 DUE_SOON = {

@@ -178,7 +178,7 @@ class SuggestionController(Controller):
         status: int = 200,
         notice: str = "",
     ) -> Template:
-        buildings = (await places.buildings_by_community()).get(community.id, [])
+        buildings = await places.buildings_of(community.id)
         return render(
             request,
             "suggestions/new.html",

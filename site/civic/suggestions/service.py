@@ -16,6 +16,7 @@ from civic.db import write_transaction
 from civic.errors import DomainError, Invalid, InvalidTransition, NotAllowed, NotFound
 from civic.photos import service as photos
 from civic.places.tables import Building, Department
+from civic.prepared import Prepared
 from civic.settings import CaseClocks
 from civic.suggestions import notify
 from civic.suggestions.tables import Case, CaseEvent, CasePhoto
@@ -199,6 +200,9 @@ def can_file_for_others(viewer: Viewer | None, community_id: int) -> bool:
     return may_act(viewer, FILE_FOR_OTHERS, Place(community_id=community_id))
 
 
+_CODE_TAKEN = Prepared(lambda code: Case.select(Case.id).where(Case.code == code).first(), code=str)
+
+
 async def file_case(
     viewer: Viewer | None,
     community_id: int,
@@ -256,7 +260,7 @@ async def file_case(
     async with write_transaction(Case._meta.db):
         for _attempt in range(5):
             code = codes.new_code()
-            if not await Case.exists().where(Case.code == code):
+            if await _CODE_TAKEN(code=code) is None:
                 break
         case.code = code
         case_id = (await Case.insert(case).returning(Case.id))[0]["id"]
