@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from typing import Any, NamedTuple, TypeVar, cast
 
 from litestar import MediaType, Request, Response
+from litestar.datastructures import Cookie
 from litestar.response import Template
 from litestar.types import Scope
 from markupsafe import Markup
@@ -84,6 +85,7 @@ async def seen_as(
     key = page_key(request.scope, visitor=False)
     stamp = await shared.stamp_of(request.scope) if key is not None else None
     hit = shared.cache.get(f"{key}\x00{audience!r}", stamp) if stamp is not None else None
+    cookies: list[Cookie] = []
     if hit is None:
         template = await build(audience)
         if not isinstance(template, Template):
@@ -91,10 +93,12 @@ async def seen_as(
         hit = _rendered(request, template, audience, stamp or ("", 0))
         if stamp is not None and _keepable(request.scope, template, hit):
             shared.cache.put(f"{key}\x00{audience!r}", hit)
+        cookies = list(template.cookies)  # this response's only: a page with any is not kept
     return Response(
         content=_filled(request, person, hit.body),
         status_code=hit.status,
         headers=hit.headers,
+        cookies=cookies,
         media_type=MediaType.HTML,
     )
 
