@@ -227,7 +227,7 @@ async def test_a_second_persons_view_is_served_what_the_first_one_filled(client,
             if served == 3:
                 break
     # The session, the person, the data version: none of the board's own queries.
-    assert served == 3 < own or ON_POSTGRES and served <= own
+    assert served == 3 < own or (ON_POSTGRES and served <= own)
 
 
 async def test_a_desks_queue_is_each_staff_members_own_page(app, place):
