@@ -46,9 +46,7 @@ unit: .venv/.test fonts ## the suite on SQLite, without the browser
 test-sqlite: unit
 
 test-postgres: .venv/.test fonts ## the suite on a throwaway PostgreSQL cluster
-	# No autovacuum: a table's statistics must not depend on when it last ran, or the query-plan
-	# tests' plans would (the index tests VACUUM themselves, as a live server keeps tables).
-	CIVIC_TEST_PG_OPTIONS="-c autovacuum=off" scripts/with-postgres.sh pytest -q -n $(WORKERS) -m "not browser" tests
+	scripts/with-postgres.sh pytest -q -n $(WORKERS) -m "not browser" tests
 
 test-browser: .venv/.test fonts ## the browser tests on the system Chromium
 	pytest -q -m browser tests/browser

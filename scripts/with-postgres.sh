@@ -19,7 +19,7 @@ trap cleanup EXIT
 
 as_pg "$bindir/initdb" -D "$dir/data" -A trust -U postgres -E UTF8 --locale=C.UTF-8 >/dev/null
 as_pg "$bindir/pg_ctl" -D "$dir/data" -l "$dir/log" -w \
-  -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c max_connections=300 -c fsync=off -c synchronous_commit=off -c full_page_writes=off ${CIVIC_TEST_PG_OPTIONS:-}" \
+  -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c max_connections=300 -c fsync=off -c synchronous_commit=off -c full_page_writes=off" \
   start >/dev/null
 as_pg "$bindir/createdb" -h 127.0.0.1 -p "$port" -U postgres civic
 

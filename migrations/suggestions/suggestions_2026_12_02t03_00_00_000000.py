@@ -6,7 +6,7 @@ DESCRIPTION = "the board, its state counts and the unrated sweep read through in
 
 
 # Each index matches a list's WHERE and ORDER BY, so a page reads its rows through the index
-# instead of scanning and sorting every row of the table (tests/http/test_indexes.py).
+# instead of scanning and sorting every row of the table (tests/http/test_query_plans.py).
 INDEXES = {
     "case_community_public_filed": '"case" (community, is_public, filed_at)',
     "case_community_status": '"case" (community, status)',

@@ -6,7 +6,7 @@ DESCRIPTION = "the wish tree and the expired-claim sweep read through indexes"
 
 
 # Each index matches a list's WHERE and ORDER BY, so a page reads its rows through the index
-# instead of scanning and sorting every row of the table (tests/http/test_indexes.py).
+# instead of scanning and sorting every row of the table (tests/http/test_query_plans.py).
 INDEXES = {
     "wish_community_status_id": '"wish" (community, status, id)',
     "wish_status_deadline": '"wish" (status, claim_deadline)',

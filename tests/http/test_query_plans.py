@@ -1,27 +1,22 @@
 """A page's cost must not grow with the years: every SELECT that the public lists, the staff
 queues, /me and the monthly report run, as the pages really run them, is read by the database
 through an index. Checked on the plan the database makes for each statement (EXPLAIN QUERY
-PLAN on SQLite; EXPLAIN on PostgreSQL with sequential scans and sorts priced out, because on
-the few rows of a test a scan is always cheapest there): no growing table read from end to end
+PLAN on SQLite; EXPLAIN on PostgreSQL priced as at scale, with sequential scans and sorts priced
+out: tests/plans.py): no growing table read from end to end
 (a scan, with or without an index) and no sort of a growing table's rows for an ORDER BY."""
 
 from __future__ import annotations
 
 import json
 import re
-import sqlite3
 from collections.abc import Iterator
-from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import asyncpg
 import pytest
 from litestar.testing import AsyncTestClient
-from piccolo.engine import engine_finder
 
-from civic import db as civic_db
 from civic.accounts.roles import Role
 from civic.accounts.viewer import Viewer, load_viewer
 from civic.app import create_app
@@ -35,27 +30,10 @@ from civic.wishes import service as wishes
 from civic.wishes.workflow import S as WishState
 from tests import builders
 from tests.builders import sign_in
-from tests.conftest import ON_POSTGRES, URL
+from tests.conftest import ON_POSTGRES
+from tests.plans import GROWING, partial_indexes, pg_explain, sqlite_explain, statements
 
 NOW = datetime(2026, 11, 20, 2, 0, tzinfo=UTC)
-# The tables that grow with the years; the small ones (places, people, roles) may be read
-# any way.
-GROWING = frozenset(
-    {
-        "case",
-        "case_event",
-        "case_photo",
-        "wish",
-        "wish_event",
-        "topic",
-        "topic_event",
-        "post",
-        "post_report",
-        "vote",
-        "signature",
-        "message",
-    }
-)
 
 # States a record leaves within days: the rows a workflow holds in them are today's work,
 # however many years of done rows lie beside them, so a statement kept to them may sort.
@@ -185,54 +163,17 @@ async def place() -> Place:
 # --- the statements and their plans ---------------------------------------------------------
 
 
-@contextmanager
-def statements() -> Iterator[list[tuple[str, list[Any]]]]:
-    """The SQL the engine runs inside the block, as the database receives it. The statements
-    still run: this only writes each one down on its way."""
-    engine = engine_finder()
-    assert engine is not None
-    seen: list[tuple[str, list[Any]]] = []
-    original = engine.run_querystring
-
-    async def recording(querystring: Any, in_pool: bool = False) -> Any:
-        sql, args = querystring.compile_string(engine_type=engine.engine_type)
-        seen.append((sql, list(args)))
-        return await original(querystring, in_pool=in_pool)
-
-    engine.run_querystring = recording  # type: ignore[method-assign]
-    try:
-        yield seen
-    finally:
-        del engine.run_querystring
-
-
 def _pg_steps(node: dict[str, Any]) -> Iterator[dict[str, Any]]:
     yield node
     for child in node.get("Plans", []):
         yield from _pg_steps(child)
 
 
-async def problems(sql: str, args: list[Any]) -> list[str]:
+async def problems(sql: str, args: list[Any], partial: set[str]) -> list[str]:
     """What in the statement's plan grows with a table: each whole read of a growing table, and
     each sort of its rows for an ORDER BY."""
     if ON_POSTGRES:
-        connection = await asyncpg.connect(URL)
-        try:
-            # A statement whose rows are few may sort them: pricing its sort out would only
-            # make the planner walk a whole primary key for the order instead.
-            await connection.execute("SET enable_seqscan = off")
-            if not bounded(sql, args):
-                await connection.execute("SET enable_sort = off")
-            found = await connection.fetchval(f"EXPLAIN (FORMAT JSON) {sql}", *args)
-            # A partial index holds only the rows its WHERE keeps: reading all of it is fine.
-            partial = {
-                r[0]
-                for r in await connection.fetch(
-                    "SELECT indexname FROM pg_indexes WHERE indexdef LIKE '% WHERE %'"
-                )
-            }
-        finally:
-            await connection.close()
+        found = await pg_explain(sql, args, few=bounded(sql, args), json=True)
         steps = list(_pg_steps(json.loads(found)[0]["Plan"]))
         bad = []
         for step in steps:
@@ -255,26 +196,15 @@ async def problems(sql: str, args: list[Any]) -> list[str]:
             if tables:
                 bad.append(f"Sort for ORDER BY over {', '.join(sorted(tables))}")
         return bad
-    # A scan of a partial index reads only the rows its WHERE keeps (posts waiting for a
-    # moderator): few, whatever the years.
-    with closing(sqlite3.connect(civic_db.sqlite_path(URL))) as connection:
-        rows = connection.execute(f"EXPLAIN QUERY PLAN {sql}", args).fetchall()
-        return _sqlite_problems(connection, sql, args, [r[-1] for r in rows])
-
-
-def _sqlite_problems(
-    connection: sqlite3.Connection, sql: str, args: list[Any], details: list[str]
-) -> list[str]:
     bad = []
-    for detail in details:
+    for detail in sqlite_explain(sql, args):
         words = detail.split()
         # "SCAN case" and "SCAN case USING [COVERING] INDEX x" read every row; SEARCH uses a key.
+        # A scan of a partial index reads only the rows its WHERE keeps (posts waiting for a
+        # moderator): few, whatever the years.
         if words[0] == "SCAN" and words[1].strip('"') in GROWING:
             index = words[-1] if "INDEX" in words else ""
-            made = connection.execute(
-                "SELECT sql FROM sqlite_master WHERE type = 'index' AND name = ?", [index]
-            ).fetchone()
-            if not (made and " WHERE " in made[0]):
+            if index not in partial:
                 bad.append(detail)
         sorts = detail.startswith("USE TEMP B-TREE FOR") and "ORDER BY" in detail
         if sorts and not bounded(sql, args):
@@ -298,8 +228,9 @@ async def assert_read_through_indexes(
         ]
         assert selects, f"{path} ran no SELECT"
         found = []
+        partial = await partial_indexes()
         for sql, args in selects:
-            if bad := await problems(sql, args):
+            if bad := await problems(sql, args, partial):
                 found.append(f"{path}\n  {sql}\n  -> {'; '.join(bad)}")
         assert not found, "\n".join(found)
 
@@ -318,6 +249,19 @@ async def test_the_case_board_with_its_filters_and_pages(client: AsyncTestClient
         f"{board}?status=submitted&category=停车管理",
         expect="",
     )
+
+
+async def test_the_boards_state_counts_come_from_an_index_alone(
+    client: AsyncTestClient, place: Place
+):
+    with statements() as seen:
+        assert (await client.get(f"/c/{place.slug}/suggestions/")).status_code == 200
+    counts = [(sql, args) for sql, args in seen if "GROUP BY" in sql and 'FROM "case"' in sql]
+    assert len(counts) == 1, seen
+    if ON_POSTGRES:
+        assert "Index Only Scan" in "\n".join(await pg_explain(*counts[0]))
+    else:
+        assert any("COVERING INDEX" in step for step in sqlite_explain(*counts[0]))
 
 
 async def test_the_wish_tree(client: AsyncTestClient, place: Place):
