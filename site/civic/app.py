@@ -22,7 +22,7 @@ from civic.accounts.routes import AccountController
 from civic.accounts.staff_routes import StaffController
 from civic.accounts.throttle import LoginThrottle
 from civic.accounts.viewer import current_viewer, provide_viewer, provide_visitor
-from civic.db import CountingPostgresEngine, CountingSQLiteEngine
+from civic.db import CountingPostgresEngine, CountingSQLiteEngine, keep_session
 from civic.messages.routes import MessageController
 from civic.photos.web import SKIP_COMPRESSION
 from civic.places.household_routes import HouseholdController
@@ -78,7 +78,9 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
             await engine.open_connections()
         if isinstance(engine, PostgresEngine) and settings.database.pool_size:
             size = settings.database.pool_size
-            await engine.start_connection_pool(min_size=min(2, size), max_size=size)
+            await engine.start_connection_pool(
+                min_size=min(2, size), max_size=size, reset=keep_session
+            )
 
     async def shut_down() -> None:
         while sweeping:

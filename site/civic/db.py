@@ -228,6 +228,13 @@ def _running_loop() -> asyncio.AbstractEventLoop | None:
         return None
 
 
+async def keep_session(_connection: Any) -> None:
+    """What the pool does to a connection it takes back, beyond rolling back a transaction
+    left open: nothing. asyncpg's default resets the session (advisory locks, cursors,
+    LISTEN, settings) with a second round trip after every statement run outside a
+    transaction; the site sets none of those, so that trip only cost the server time."""
+
+
 class CountingPostgresEngine(PostgresEngine):
     """asyncpg's connections belong to the event loop that opened them, so the pool is kept
     per loop: a loop that started none (a command's asyncio.run, a test's own loop beside the
