@@ -23,6 +23,7 @@ from civic.accounts.staff_routes import StaffController
 from civic.accounts.throttle import LoginThrottle
 from civic.accounts.viewer import current_viewer, provide_viewer, provide_visitor
 from civic.db import CountingPostgresEngine, CountingSQLiteEngine, keep_session
+from civic.kept import Kept, data_version, kept_middleware
 from civic.messages.routes import MessageController
 from civic.photos.web import SKIP_COMPRESSION
 from civic.places.household_routes import HouseholdController
@@ -74,6 +75,8 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
             sweeping.append(
                 asyncio.create_task(sweep_every(settings.sweep_seconds, settings, clock))
             )
+        if kept_here:
+            kept_here.clear()  # a new reader or pool: its versions say nothing of the old ones
         if isinstance(engine, CountingSQLiteEngine):
             await engine.open_connections()
         if isinstance(engine, PostgresEngine) and settings.database.pool_size:
@@ -97,8 +100,10 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
         engine if isinstance(engine, CountingSQLiteEngine | CountingPostgresEngine) else None
     )
 
+    kept_here = Kept(versioned) if settings.page_cache_mb and versioned else None
+
     async def stamp(_scope: Scope) -> tuple[str, int] | None:
-        version = await versioned.data_version() if versioned else None
+        version = await data_version()
         return None if version is None else (version, int(clock.now().timestamp()) // 60)
 
     middleware = [
@@ -130,6 +135,8 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
             ),
         ),
     ]
+    if kept_here:
+        middleware.insert(0, DefineMiddleware(kept_middleware(kept_here)))
     if settings.count_queries:
         middleware.insert(0, DefineMiddleware(query_count_middleware))
 

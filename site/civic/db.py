@@ -162,6 +162,19 @@ class CountingSQLiteEngine(SQLiteEngine):
         _tick()
         return str(reader.execute("PRAGMA data_version").fetchone()["data_version"])
 
+    async def rows_at_version(self, sql: str, args: list[Any]) -> tuple[str | None, list[dict]]:
+        """The rows of one SELECT (`?` placeholders) and the data version they were read at,
+        in one statement (kept.py); no version when no reader is open or it cannot read."""
+        reader = self.__dict__.get("_reader")
+        if reader is not None:
+            _tick()
+            try:
+                return _split_version(reader.execute(_AT_VERSION.format(sql), args).fetchall())
+            except sqlite3.OperationalError as e:
+                if "locked" not in str(e):
+                    raise
+        return None, await self._run_in_new_connection(sql, args)
+
     def transaction(
         self,
         transaction_type: TransactionType = TransactionType.deferred,
@@ -262,6 +275,17 @@ class CountingPostgresEngine(PostgresEngine):
         async with pool.acquire() as connection:
             return str(await connection.fetchval("SELECT pg_current_snapshot()::text"))
 
+    async def rows_at_version(self, sql: str, args: list[Any]) -> tuple[str | None, list[dict]]:
+        """The rows of one SELECT (`$1` placeholders) and the data version they were read at,
+        in one statement (kept.py): one snapshot gives both. No version without a pool."""
+        pool = self.pool
+        if pool is None:
+            return None, await self._run_in_new_connection(sql, args)
+        _tick()
+        async with pool.acquire() as connection:
+            rows = await connection.fetch(_PG_AT_VERSION.format(sql), *args)
+        return _split_version([dict(r) for r in rows])
+
     async def run_querystring(self, querystring: Any, in_pool: bool = True) -> Any:
         _tick()
         return await super().run_querystring(querystring, in_pool=in_pool)
@@ -269,6 +293,28 @@ class CountingPostgresEngine(PostgresEngine):
     async def run_ddl(self, ddl: str, in_pool: bool = True) -> Any:
         _tick()
         return await super().run_ddl(ddl, in_pool=in_pool)
+
+
+# The version column beside the statement's rows, and a row of NULLs when it has none.
+_AT_VERSION = (
+    "SELECT v.civic_version, q.* FROM"
+    " (SELECT CAST(data_version AS TEXT) AS civic_version FROM pragma_data_version) v"
+    " LEFT JOIN ({}) q ON 1 = 1"
+)
+_PG_AT_VERSION = (
+    "SELECT v.civic_version, q.* FROM (SELECT pg_current_snapshot()::text AS civic_version) v"
+    " LEFT JOIN ({}) q ON true"
+)
+
+
+def _split_version(rows: list[dict]) -> tuple[str | None, list[dict]]:
+    version = rows[0]["civic_version"] if rows else None
+    found = []
+    for row in rows:
+        del row["civic_version"]
+        if any(value is not None for value in row.values()):
+            found.append(row)
+    return version, found
 
 
 def sqlite_path(url: str) -> Path:

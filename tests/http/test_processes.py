@@ -9,6 +9,7 @@ from pathlib import Path
 import asyncpg
 import httpx
 
+from civic.accounts.tables import Person
 from civic.piccolo_conf import APP_REGISTRY
 from tests import builders
 from tests.conftest import ON_POSTGRES
@@ -19,8 +20,8 @@ TABLES = sorted(
 )
 
 
-async def test_signed_in_through_one_worker_recognised_by_another():
-    _, phone = await builders.person(name="周建国")
+async def test_signed_in_through_one_worker_recognised_by_another_and_any_change_at_once():
+    person_id, phone = await builders.person(name="周建国")
     with serving() as first, serving() as second:
         with httpx.Client(base_url=first) as browser:
             browser.get("/login")
@@ -37,6 +38,15 @@ async def test_signed_in_through_one_worker_recognised_by_another():
         me = httpx.get(f"{second}/me", cookies=cookies)
         assert me.status_code == 200
         assert "周建国" in me.text
+        # The second worker keeps the session and the person while nothing changes
+        # (civic/kept.py): a change written anywhere else shows on its very next page.
+        await Person.update({Person.name: "周建华"}).where(Person.id == person_id)
+        assert "周建华" in httpx.get(f"{second}/me", cookies=cookies).text
+        with httpx.Client(base_url=first, cookies=cookies) as browser:
+            token = browser.cookies["csrftoken"]
+            assert browser.post("/logout", data={"_csrf_token": token}).status_code == 303
+        away = httpx.get(f"{second}/me", cookies=cookies)
+        assert away.status_code == 303 and away.headers["location"].startswith("/login")
 
 
 async def _rows(url: str) -> dict[str, list[tuple]]:

@@ -10,6 +10,7 @@ from litestar.di import NamedDependency
 from civic.accounts.roles import Role, Scope
 from civic.accounts.tables import Person
 from civic.errors import SignInRequired
+from civic.kept import kept
 from civic.web.i18n import _
 
 SESSION_KEY = "pid"
@@ -148,7 +149,7 @@ async def current_viewer(connection: ASGIConnection) -> Viewer | None:
     if isinstance(session, dict):
         person_id = session.get(SESSION_KEY)
         if isinstance(person_id, int):
-            viewer = await load_viewer(person_id)
+            viewer = await kept(("viewer", person_id), lambda: load_viewer(person_id))
     state["viewer"] = viewer
     return viewer
 

@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass, field
 
 from civic.errors import DomainError, NotFound
+from civic.kept import kept
 from civic.places.tables import Building, Community, Department, District, Grid, Street
 from civic.prepared import Prepared
 from civic.web.i18n import _
@@ -83,6 +84,10 @@ _BUILDINGS = Prepared(
 
 
 async def community_by_slug(slug: str) -> CommunityInfo | None:
+    return await kept(("community", slug), lambda: _community_by_slug(slug))
+
+
+async def _community_by_slug(slug: str) -> CommunityInfo | None:
     row = await _COMMUNITY_BY_SLUG(slug=slug)
     return CommunityInfo(**row) if row else None
 

@@ -5,11 +5,13 @@ Counters on any of the stores: web/counters.py."""
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import Any, cast
 
 from litestar.stores.base import NamespacedStore, Store
 from litestar.stores.memory import MemoryStore
 from litestar.stores.redis import RedisStore
 
+from civic.kept import kept
 from civic.prepared import Prepared
 from civic.web.tables import StoreEntry
 
@@ -40,6 +42,10 @@ UPDATE store_entry SET counter = counter - 1
 WHERE key = {} AND counter > 0 AND expires_at > {}
 RETURNING counter
 """
+
+
+_Row = tuple[bytes, datetime | None]
+_ROW = "SELECT value, expires_at FROM store_entry WHERE key = ?"
 
 
 def _expiry(expires_in: int | timedelta | None) -> datetime | None:
@@ -84,10 +90,16 @@ class DatabaseStore(NamespacedStore):
         )
 
     async def get(self, key: str, renew_for: int | timedelta | None = None) -> bytes | None:
-        row = await _GET(key=self._key(key))
+        # A session is read on every signed-in page: kept while the data holds still, and its
+        # expiry still checked on every read.
+        row = await kept(
+            ("store", self._key(key)),
+            lambda: self._row(key),
+            at_version=lambda: self._row_at_version(key),
+        )
         if row is None:
             return None
-        expires_at = row["expires_at"]
+        value, expires_at = row
         if expires_at is not None and expires_at <= datetime.now(UTC):
             await self.delete(key)
             return None
@@ -95,7 +107,18 @@ class DatabaseStore(NamespacedStore):
             await StoreEntry.update({StoreEntry.expires_at: _expiry(renew_for)}).where(
                 StoreEntry.key == self._key(key)
             )
-        return bytes(row["value"])
+        return value
+
+    async def _row(self, key: str) -> _Row | None:
+        row = await _GET(key=self._key(key))
+        return None if row is None else (bytes(row["value"]), row["expires_at"])
+
+    async def _row_at_version(self, key: str) -> tuple[str | None, _Row | None]:
+        engine = cast("Any", StoreEntry._meta.db)
+        postgres = engine.engine_type == "postgres"
+        sql = _ROW.replace("?", "$1") if postgres else _ROW
+        version, rows = await engine.rows_at_version(sql, [self._key(key)])
+        return version, (bytes(rows[0]["value"]), rows[0]["expires_at"]) if rows else None
 
     async def delete(self, key: str) -> None:
         await StoreEntry.delete().where(StoreEntry.key == self._key(key))
