@@ -659,6 +659,7 @@ def bench(
     print_statements(rows, "1×")
 
     by_scale = {1: rows}
+    bare_by_scale = {1: bare_rps}
     already = 1
     for factor in scales:
         note(f"growing xinghua to {factor}× the demo's rows")
@@ -668,10 +669,12 @@ def bench(
         site = serve(stack, env, folder / f"site-{factor}.log")
         scaled = fetch_rows(site, pages)
         note(f"wrk at {factor}×")
+        # The bare page again, beside these: the machine's speed drifts between the sizes.
+        bare_by_scale[factor] = wrk(bare, "/", seconds, None)
         load_rows(site, scaled, seconds)
         in_process(env, scaled)
         by_scale[factor] = scaled
-    print_scales(by_scale)
+    print_scales(by_scale, bare_by_scale)
     print_statements(by_scale[scales[-1]], f"{scales[-1]}×")
     stop(site.proc)
     # Last: the filings add cases, which would change what the sizes above compare.
@@ -831,14 +834,17 @@ def topology(env: dict[str, str], path: str, seconds: int, single: float | None)
 # --- growth -------------------------------------------------------------------------------
 
 
-def cost_ratio(base: Row, now: Row) -> float | None:
+def cost_ratio(
+    base: Row, now: Row, bare_base: float | None, bare_now: float | None
+) -> float | None:
     """How many times the page costs at this size what it cost at 1×: CPU per request in
-    process, or per request under wrk, whichever grew more."""
+    process, or per request under wrk as a share of the bare page's measured beside it,
+    whichever grew more."""
     found = []
     if base.cpu_ms and now.cpu_ms:
         found.append(now.cpu_ms / base.cpu_ms)
-    if base.rps and now.rps:
-        found.append(base.rps / now.rps)
+    if base.rps and now.rps and bare_base and bare_now:
+        found.append((base.rps / bare_base) / (now.rps / bare_now))
     return max(found) if found else None
 
 
@@ -861,13 +867,14 @@ def scale_line(cells: tuple[str, ...], columns: tuple[tuple[str, int], ...]) -> 
     )
 
 
-def print_scales(by_scale: dict[int, list[Row]]) -> None:
+def print_scales(by_scale: dict[int, list[Row]], bare: dict[int, float | None]) -> None:
     scales = list(by_scale)
     columns = scale_columns(scales)
     print()
     print(f"with xinghua at {'×, '.join(str(f) for f in scales)}× the demo's rows; cost = CPU per")
     print(
-        f"request (in process, and under wrk where measured) ÷ its cost at 1× (goal ≤ {COST_GOAL})"
+        f"request (in process, and under wrk ÷ the bare page's where measured) ÷ its cost at 1×"
+        f" (goal ≤ {COST_GOAL})"
     )
     head = scale_line(tuple(name for name, _ in columns), columns)
     print(head)
@@ -879,7 +886,7 @@ def print_scales(by_scale: dict[int, list[Row]]) -> None:
         html = "/".join(f"{r.html:,}" for r in same)
         if budget:
             html += f" {mark(all(r.html <= budget.html for r in same))}"
-        costs = [cost_ratio(row, by_scale[f][i]) for f in scales[1:]]
+        costs = [cost_ratio(row, by_scale[f][i], bare[1], bare[f]) for f in scales[1:]]
         cells = (
             row.page.label if all(r.status == 200 for r in same) else f"{row.page.label} (HTTP)",
             html,
@@ -889,6 +896,8 @@ def print_scales(by_scale: dict[int, list[Row]]) -> None:
             *("—" if c is None else f"{c:.2f} {mark(c <= COST_GOAL)}" for c in costs),
         )
         print(scale_line(cells, columns))
+    rates = "/".join("—" if bare[f] is None else f"{bare[f]:.0f}" for f in scales)
+    print(scale_line(("bare base template", "", "", "", rates, *("" for _ in scales[1:])), columns))
     print(flush=True)
 
 
