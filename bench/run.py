@@ -736,13 +736,21 @@ def servers(stack: ExitStack, env: dict[str, str], folder: Path, one: Site, seco
     each on the community's home as a visitor, with more connections than the page rows."""
     path = TWO_WORKERS_PATH
     load = {"threads": 2, "connections": 32}
-    single = wrk(one.port, path, seconds, None, **load)
     two = serve(stack, env, folder / "site-2.log", "--workers", "2")
-    double = wrk(two.port, path, seconds, None, **load)
+    # Taken in turns, three times each, and the medians compared: on a small machine the
+    # speed drifts from one run to the next by more than the goal's margin.
+    runs: dict[int, list[float]] = {1: [], 2: []}
+    for _ in range(3):
+        for workers, port in ((1, one.port), (2, two.port)):
+            if (rps := wrk(port, path, seconds, None, **load)) is not None:
+                runs[workers].append(rps)
     stop(two.proc)
+    single = statistics.median(runs[1]) if runs[1] else None
+    double = statistics.median(runs[2]) if runs[2] else None
     times = ratio(double, single)
     print(
-        f"two workers against one, {path}, wrk -t2 -c32: {cell(single)} → {cell(double)} req/s, "
+        f"two workers against one, {path}, wrk -t2 -c32, medians of 3 in turns: "
+        f"{cell(single)} → {cell(double)} req/s, "
         + (f"{times:.2f}× {mark(times >= WORKERS_GOAL)} (goal ≥ {WORKERS_GOAL}×)" if times else "—")
     )
     uvicorn = per_cpu_second(one.proc, lambda: wrk(one.port, path, seconds, None), seconds)
