@@ -68,17 +68,19 @@ async def kept(
     load: Callable[[], Awaitable[T]],
     *,
     at_version: Callable[[], Awaitable[tuple[str | None, T]]] | None = None,
+    misses: bool = False,
 ) -> T:
     """What `load()` gives, from the values kept under this request's data version when one
     is there. `at_version`, the same read that also says the version it was made at (db.py:
     rows_at_version), lets the first ask of a request read its version at no extra statement.
-    Nothing is kept of a miss (None): anyone can ask for ids that name nothing."""
+    A miss (None) is kept only with `misses`, for keys nobody can choose (the signed-in
+    person's own): anyone can send ids that name nothing."""
     request = _REQUEST.get()
     if request is None:
         return await load()
     if request.version is _UNREAD and at_version is not None:
         request.version, value = await at_version()
-        _keep(request, key, value)
+        _keep(request, key, value, misses)
         return value
     version = await data_version()
     if version is None:
@@ -87,13 +89,13 @@ async def kept(
     if store.version == version and key in store.values:
         return cast("T", store.values[key])
     value = await load()
-    _keep(request, key, value)
+    _keep(request, key, value, misses)
     return value
 
 
-def _keep(request: _Request, key: Hashable, value: Any) -> None:
+def _keep(request: _Request, key: Hashable, value: Any, misses: bool) -> None:
     store, version = request.kept, request.version
-    if value is None or version is None:
+    if (value is None and not misses) or version is None:
         return
     if store.version != version:
         store.values.clear()

@@ -16,6 +16,7 @@ from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
 from civic.accounts.roles import Role
+from civic.accounts.tables import Person
 from civic.accounts.viewer import load_viewer
 from civic.app import create_app
 from civic.messages.service import tell
@@ -129,9 +130,10 @@ def _pages(place: Place) -> list[Page]:
         Page(f"{board}?status=submitted", fragment, 7, 1),
         Page(board, {"HX-Request": "true", "HX-Boosted": "true"}, 7, 1),
         Page(f"{board}report", {}, 7, 1),
-        # The helper's tree is their own; whether a person is a helper is looked up first.
+        # The helper's tree is their own; whether a person is a helper is looked up first,
+        # then kept.
         Page(f"/c/{slug}/wishes/", {}, 6, 2),
-        Page(f"/c/{slug}/wishes/?category=助老", {}, 6, 2),
+        Page(f"/c/{slug}/wishes/?category=助老", {}, 6, 1),
         # The filer's and the community staff's; the party member is the first of the rest.
         Page(f"/s/{place.public_case}", {}, 5, 2),
         # Anyone but its filer and staff is offered a form to prove they filed it: each is
@@ -214,6 +216,18 @@ async def test_a_change_shows_on_the_very_next_signed_in_view(client, place):
     assert "消息（" not in text_of((await client.get(board)).text)
     await tell([place.stranger], "您反映的事已受理。", "/me", NOW)
     assert "消息（1 条新）" in text_of((await client.get(board)).text)
+
+
+async def test_a_person_made_a_helper_sees_the_helpers_tree_on_the_next_view(client, place):
+    tree = f"/c/{place.slug}/wishes/"
+    phone = place.people["party member"]
+    await sign_in(client, phone)
+    for _ in range(2):  # looked up, then kept: not a helper
+        assert "随手帮一个" not in text_of((await client.get(tree)).text)
+    person = await Person.select(Person.id).where(Person.phone == phone).first()
+    hid = await wishes.report(person["id"], place.community, Helper.Kind.MEMBER, "高建华")
+    await Helper.update({Helper.status: Helper.Status.VERIFIED}).where(Helper.id == hid)
+    assert "随手帮一个" in text_of((await client.get(tree)).text)
 
 
 async def test_a_second_persons_view_is_served_what_the_first_one_filled(client, app, place):

@@ -12,6 +12,7 @@ from civic.accounts.roles import Role
 from civic.accounts.viewer import Place, Viewer, may_act
 from civic.db import write_transaction
 from civic.errors import DomainError, Invalid, InvalidTransition, NotAllowed, NotFound
+from civic.kept import kept
 from civic.photos import service as photos
 from civic.prepared import Prepared
 from civic.web.i18n import _
@@ -169,6 +170,15 @@ _VERIFIED_HELPER = Prepared(
 
 
 async def verified_helper(person_id: int, community_id: int) -> int | None:
+    # Most people are no helper: that answer is kept too (the person is the signed-in one).
+    return await kept(
+        ("helper", person_id, community_id),
+        lambda: _verified_helper(person_id, community_id),
+        misses=True,
+    )
+
+
+async def _verified_helper(person_id: int, community_id: int) -> int | None:
     row = await _VERIFIED_HELPER(person=person_id, community=community_id)
     return row["id"] if row else None
 
