@@ -2,8 +2,8 @@
 queues, /me and the monthly report run, as the pages really run them, is read by the database
 through an index. Checked on the plan the database makes for each statement (EXPLAIN QUERY
 PLAN on SQLite; EXPLAIN on PostgreSQL priced as at scale, with sequential scans and sorts priced
-out: tests/plans.py): no growing table read from end to end
-(a scan, with or without an index) and no sort of a growing table's rows for an ORDER BY."""
+out: tests/plans.py): no growing table read from end to end (a scan, with or without an index)
+and no sort of a growing table's rows for an ORDER BY."""
 
 from __future__ import annotations
 
