@@ -1,5 +1,5 @@
-"""Rows a request reads again and again (its session, its person, the community its URL names),
-kept in the process for as long as the database holds still.
+"""Rows a request reads again and again (its session, its person, whether they are a helper,
+the community its URL names), kept in the process for as long as the database holds still.
 
 Each request reads the data version once (db.py: a value any commit through any worker
 changes), the first time something asks for it, and a value is kept under the version read

@@ -5,7 +5,6 @@ Counters on any of the stores: web/counters.py."""
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from typing import Any, cast
 
 from litestar.stores.base import NamespacedStore, Store
 from litestar.stores.memory import MemoryStore
@@ -45,7 +44,11 @@ RETURNING counter
 
 
 _Row = tuple[bytes, datetime | None]
-_ROW = "SELECT value, expires_at FROM store_entry WHERE key = ?"
+
+
+def _as_row(row: dict | None) -> _Row | None:
+    """A store row as kept (kept.py): its value and expiry, immutable."""
+    return None if row is None else (bytes(row["value"]), row["expires_at"])
 
 
 def _expiry(expires_in: int | timedelta | None) -> datetime | None:
@@ -110,15 +113,11 @@ class DatabaseStore(NamespacedStore):
         return value
 
     async def _row(self, key: str) -> _Row | None:
-        row = await _GET(key=self._key(key))
-        return None if row is None else (bytes(row["value"]), row["expires_at"])
+        return _as_row(await _GET(key=self._key(key)))
 
     async def _row_at_version(self, key: str) -> tuple[str | None, _Row | None]:
-        engine = cast("Any", StoreEntry._meta.db)
-        postgres = engine.engine_type == "postgres"
-        sql = _ROW.replace("?", "$1") if postgres else _ROW
-        version, rows = await engine.rows_at_version(sql, [self._key(key)])
-        return version, (bytes(rows[0]["value"]), rows[0]["expires_at"]) if rows else None
+        version, row = await _GET.at_version(key=self._key(key))
+        return version, _as_row(row)
 
     async def delete(self, key: str) -> None:
         await StoreEntry.delete().where(StoreEntry.key == self._key(key))
