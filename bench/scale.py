@@ -33,6 +33,7 @@ from civic.hall.tables import Post, Topic, TopicEvent
 from civic.places.tables import Community
 from civic.suggestions.tables import Case, CaseEvent
 from civic.wishes.tables import Helper, Wish, WishEvent
+from civic.wishes.workflow import WISHES
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the migrations' package
 helper_tallies = importlib.import_module("migrations.wishes.wishes_2026_12_02t15_10_00_000000")
@@ -260,10 +261,11 @@ async def grow_wishes(community: int, copies: range, already: int, rng: random.R
                 new_events.append({**step, "id": event_ids.take(), "wish": row["id"]})
     await insert(Wish, new_wishes)
     await insert(WishEvent, new_events)
-    # The site counts each helper's claims and fulfilments as they happen; rows written here
-    # past the service are counted from their events, by the migration that counted the
-    # demo's own.
+    # The site counts each helper's claims and fulfilments, and the workflow each state and
+    # move, as they happen; rows written here past the service are counted from their
+    # events: by the migration that counted the demo's own, and by the workflow's recount.
     await Helper.raw(helper_tallies.BACKFILL)
+    await WISHES.recount()
     return Grown(wishes=len(new_wishes), wish_events=len(new_events))
 
 

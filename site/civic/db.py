@@ -339,3 +339,12 @@ def write_transaction(engine: Engine):  # type: ignore[no-untyped-def]
     if isinstance(engine, SQLiteEngine):
         return engine.transaction(transaction_type=TransactionType.immediate)
     return engine.transaction()
+
+
+def days_between(engine: Engine, start: str, end: str) -> str:
+    """SQL for the days from column `start` to column `end`, in each database's own date
+    arithmetic: SQLite keeps times as UTC text that julianday() reads, PostgreSQL subtracts
+    timestamps."""
+    if isinstance(engine, SQLiteEngine):
+        return f'julianday("{end}") - julianday("{start}")'
+    return f'EXTRACT(EPOCH FROM ("{end}" - "{start}")) / 86400'

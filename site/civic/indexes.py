@@ -9,10 +9,15 @@ from piccolo.engine import engine_finder
 
 
 def index_migration(
-    migration_id: str, app_name: str, description: str, indexes: dict[str, str]
+    migration_id: str,
+    app_name: str,
+    description: str,
+    indexes: dict[str, str],
+    *,
+    unique: bool = False,
 ) -> MigrationManager:
     """`indexes`: each index's name and what it is on (`'"wish" (community, id)'`, a WHERE for
-    a partial one); going back drops them."""
+    a partial one); going back drops them. `unique`: no two rows with the same values."""
     manager = MigrationManager(
         migration_id=migration_id, app_name=app_name, description=description
     )
@@ -25,7 +30,7 @@ def index_migration(
 
     async def create() -> None:
         for name, target in indexes.items():
-            await run(f"CREATE INDEX {name} ON {target}")
+            await run(f"CREATE {'UNIQUE ' if unique else ''}INDEX {name} ON {target}")
 
     async def drop() -> None:
         for name in indexes:

@@ -11,7 +11,13 @@ its deadlines — and gets from it:
   its state, so a step that keeps the state (a reply, a hand-back) still counts as a change:
   a double tap is recorded once, and an actor holding a stale row (a claimer whose claim was
   revoked and re-made by someone else since) loses even when the state reads the same;
-- `sweep()`: every declared deadline that has passed, applied by the clock.
+- `sweep()`: every declared deadline that has passed, applied by the clock;
+- `create()`: a new record in its first state, with the event that says so;
+- for a workflow counted by a scope (`tally_by`, a community): the counts of civic/tallies.py,
+  kept by `create()` and `apply()` in the move's own transaction and read by `tallies()`, so
+  that figures cost a few rows whatever the years. `counted()` counts the same from the
+  records and their events, and `recount()` sets the tallies to that, after rows were written
+  around the engine (data brought in by hand).
 
 The engine knows no feature: parties are whatever hashable values the feature uses (a StrEnum
 of how a person stands to the record), and the feature's service decides which parties a
@@ -30,8 +36,10 @@ from piccolo.columns import Column
 from piccolo.columns.combination import Combinable
 from piccolo.table import Table
 
-from civic.db import write_transaction
+from civic import tallies
+from civic.db import days_between, write_transaction
 from civic.errors import DomainError, InvalidTransition, NotAllowed
+from civic.tallies import Change, Tallied, flow
 from civic.web.i18n import _
 
 St = TypeVar("St", bound=StrEnum)
@@ -54,6 +62,9 @@ class State(Generic[St]):
     group: Group
     stamp: Column | None = None
     """The timestamp column set when a record enters this state."""
+    since: Column | None = None
+    """For a counted workflow: an earlier timestamp from which the days to reach this state are
+    summed over the records in it (publication to confirmation)."""
 
 
 @dataclass(frozen=True)
@@ -109,6 +120,9 @@ class Deadline:
     changes: Mapping[Column, Any] = field(default_factory=dict)
 
 
+COUNTED: list[Workflow[Any]] = []
+"""Every workflow counted by a scope, as each is declared."""
+
 Notify = Callable[[Mapping[str, Any], "Move[Any]", int | None, str, datetime], Awaitable[None]]
 """Called inside a move's transaction with the row as it was read, the move, the actor, the note
 and the time: the feature tells whoever waits for this (civic.messages), atomically with it."""
@@ -131,8 +145,10 @@ class Workflow(Generic[St]):
         deadlines: Iterable[Deadline] = (),
         lost: str = "",
         notify: Notify | None = None,
+        tally_by: Column | None = None,
     ) -> None:
         self.table = table
+        self.tally_by = tally_by
         self.events = events
         self.subject = subject
         self.states: dict[St, State[St]] = {s.value: s for s in states}
@@ -147,6 +163,8 @@ class Workflow(Generic[St]):
         for d in self.deadlines:
             if d.move not in self.moves:
                 raise ValueError(f"deadline names unknown move {d.move}")
+        if tally_by is not None:
+            COUNTED.append(self)
 
     # Reading the declaration ---------------------------------------------------------------
 
@@ -191,7 +209,72 @@ class Workflow(Generic[St]):
             raise DomainError(_("请写明原因或说明，对方会看到。"))
         return m
 
+    @property
+    def name(self) -> str:
+        """What the workflow's tallies are filed under: its table's name."""
+        return self.table._meta.tablename
+
+    def _scope(self) -> tuple[Column, ...]:
+        return () if self.tally_by is None else (self.tally_by,)
+
+    def _timed(self, row: Mapping[str, Any], state: St | str, now: datetime | None) -> tuple:
+        """What a record entering a timed state (at `now`) or leaving it (`now` None) changes
+        in that state's timed count and its sum of days."""
+        declared = self.states.get(state)  # type: ignore[arg-type]
+        if declared is None or declared.since is None:
+            return (0, 0.0)
+        needed = [declared.since] if now is not None else [declared.since, declared.stamp]
+        missing = [c._meta.name for c in needed if c is not None and c._meta.name not in row]
+        if missing:
+            raise ValueError(f"a move into or out of {state} needs the row's {missing}")
+        start = row[declared.since._meta.name]
+        end = now if now is not None else row[declared.stamp._meta.name]  # type: ignore[union-attr]
+        if start is None or end is None:
+            return (0, 0.0)
+        days = (end - start).total_seconds() / 86400
+        return (1, days) if now is not None else (-1, -days)
+
     # Writing -------------------------------------------------------------------------------
+
+    async def create(
+        self,
+        record: Table,
+        *,
+        actor_id: int | None,
+        now: datetime,
+        verb: str,
+        event: Mapping[str, Any] | None = None,
+    ) -> dict[str, Any]:
+        """Insert a new record in its first state, with the event that says so (and, for a
+        counted workflow, its count), in one transaction: the caller's when there is one.
+        Returns the row as written."""
+        t = self.table
+        async with write_transaction(t._meta.db):
+            row = (await t.insert(record).returning(*t.all_columns()))[0]
+            status = str(row["status"])
+            await self.events.insert(
+                self.events(
+                    **{
+                        self.subject: row["id"],
+                        "actor": actor_id,
+                        "verb": verb,
+                        "from_status": "",
+                        "to_status": status,
+                        "at": now,
+                        **(event or {}),
+                    }
+                )
+            )
+            if self.tally_by is not None:
+                await tallies.add(
+                    self.name,
+                    row[self.tally_by._meta.name],
+                    [
+                        Change(status, 1, *self._timed(row, status, now)),
+                        Change(flow("", status), 1),
+                    ],
+                )
+        return row
 
     async def apply(
         self,
@@ -224,10 +307,20 @@ class Workflow(Generic[St]):
             moved = (
                 await t.update(values)
                 .where((t.id == row["id"]) & (t.version == row["version"]))  # type: ignore[attr-defined]
-                .returning(t.id)  # type: ignore[attr-defined]
+                .returning(t.id, *self._scope())  # type: ignore[attr-defined]
             )
             if not moved:
                 raise InvalidTransition(self.lost)
+            if self.tally_by is not None and m.target is not None and m.target != current:
+                await tallies.add(
+                    self.name,
+                    moved[0][self.tally_by._meta.name],
+                    [
+                        Change(str(current), -1, *self._timed(row, current, None)),
+                        Change(str(m.target), 1, *self._timed(row, m.target, now)),
+                        Change(flow(str(current), str(m.target)), 1),
+                    ],
+                )
             await self.events.insert(
                 self.events(
                     **{
@@ -245,6 +338,52 @@ class Workflow(Generic[St]):
             if self.notify is not None:
                 await self.notify(row, m, actor_id, note, now)
         return version
+
+    # Counting ------------------------------------------------------------------------------
+
+    async def tallies(self, scope: Combinable | None = None) -> dict[int, dict[str, Tallied]]:
+        """The counts kept per scope (of those `scope`, a condition on `Tally.scope`, keeps)."""
+        return await tallies.read(self.name, scope)
+
+    async def counted(self) -> dict[int, dict[str, Tallied]]:
+        """The same counts as `tallies()`, counted from the records and their events."""
+        if self.tally_by is None:
+            raise ValueError(f"{self.name} is not counted by a scope")
+        table, events, scope = self.name, self.events._meta.tablename, self.tally_by._meta.name
+        found: dict[int, dict[str, Tallied]] = {}
+        for r in await self.table.raw(
+            f'SELECT "{scope}" AS scope, status, COUNT(*) AS n'  # noqa: S608 (declared names)
+            f' FROM "{table}" GROUP BY "{scope}", status'
+        ):
+            found.setdefault(r["scope"], {})[r["status"]] = Tallied(r["n"])
+        for r in await self.table.raw(
+            f'SELECT t."{scope}" AS scope, e.from_status, e.to_status, COUNT(*) AS n'  # noqa: S608
+            f' FROM "{events}" e JOIN "{table}" t ON t.id = e."{self.subject}"'
+            f' WHERE e.from_status <> e.to_status GROUP BY t."{scope}", e.from_status, e.to_status'
+        ):
+            name = flow(r["from_status"], r["to_status"])
+            found.setdefault(r["scope"], {})[name] = Tallied(r["n"])
+        for state in self.states.values():
+            if state.since is None or state.stamp is None:
+                continue
+            stamp, since = state.stamp._meta.name, state.since._meta.name
+            days = days_between(self.table._meta.db, since, stamp)
+            for r in await self.table.raw(
+                f'SELECT "{scope}" AS scope, COUNT(*) AS timed, SUM({days}) AS days'  # noqa: S608
+                f' FROM "{table}" WHERE status = {{}} AND "{stamp}" IS NOT NULL'
+                f' AND "{since}" IS NOT NULL GROUP BY "{scope}"',
+                state.value,
+            ):
+                names = found.setdefault(r["scope"], {})
+                held = names.get(state.value, Tallied())
+                names[state.value] = Tallied(held.n, r["timed"], float(r["days"]))
+        return found
+
+    async def recount(self) -> None:
+        """Sets the tallies to what `counted()` finds: after rows were written around the
+        engine, as a migration or a bulk import does."""
+        async with write_transaction(self.table._meta.db):
+            await tallies.replace(self.name, await self.counted())
 
     async def sweep(
         self, now: datetime, context: Any = None, where: Combinable | None = None

@@ -13,7 +13,7 @@ from civic.accounts.viewer import Home, Place, Viewer, may_act
 from civic.db import write_transaction
 from civic.errors import Invalid, NotAllowed, NotFound
 from civic.hall import notify
-from civic.hall.tables import Topic, TopicEvent, VoteOption
+from civic.hall.tables import Topic, VoteOption
 from civic.hall.workflow import TOPICS, Party, S, Verb
 from civic.places.tables import Building, Grid
 from civic.web.i18n import _
@@ -166,7 +166,7 @@ async def _create(
 ) -> dict[str, Any]:
     checked = await _checked(community_id, given)
     async with write_transaction(Topic._meta.db):
-        rows = await Topic.insert(
+        topic = await TOPICS.create(
             Topic(
                 community=community_id,
                 scope=checked.scope,
@@ -180,18 +180,10 @@ async def _create(
                 deliberate_until=checked.deliberate_until,
                 created_at=now,
                 accepted_at=now if status is S.COLLECTING else None,
-            )
-        ).returning(*Topic.all_columns())
-        topic = rows[0]
-        await TopicEvent.insert(
-            TopicEvent(
-                topic=topic["id"],
-                actor=actor.id,
-                verb=verb,
-                from_status="",
-                to_status=status,
-                at=now,
-            )
+            ),
+            actor_id=actor.id,
+            now=now,
+            verb=verb,
         )
         if verb is Verb.PROPOSE:
             await notify.new_proposal(topic, now)

@@ -263,23 +263,15 @@ async def file_case(
             if await _CODE_TAKEN(code=code) is None:
                 break
         case.code = code
-        case_id = (await Case.insert(case).returning(Case.id))[0]["id"]
+        actor_id = viewer.id if viewer else None
+        event = {"level": L.COMMUNITY}
+        made = await CASES.create(case, actor_id=actor_id, now=now, verb=Verb.FILE, event=event)
+        case_id = made["id"]
         if photo_ids:
             await CasePhoto.insert(
                 *(CasePhoto(case=case_id, photo_id=p, position=n) for n, p in enumerate(photo_ids))
             )
             await photos.attach(*photo_ids)
-        await CaseEvent.insert(
-            CaseEvent(
-                case=case_id,
-                actor=viewer.id if viewer else None,
-                verb=Verb.FILE,
-                from_status="",
-                to_status=S.SUBMITTED,
-                level=L.COMMUNITY,
-                at=now,
-            )
-        )
         await notify.new_case(case_id, now)
     return code
 

@@ -1,4 +1,4 @@
 from civic.piccolo_apps import feature_app
-from civic.web.tables import StoreEntry
+from civic.web.tables import StoreEntry, Tally
 
-APP_CONFIG = feature_app("web", [StoreEntry])
+APP_CONFIG = feature_app("web", [StoreEntry, Tally])

@@ -1,4 +1,4 @@
-from piccolo.columns import BigInt, Bytea, Serial, Timestamptz, Varchar
+from piccolo.columns import BigInt, Bytea, DoublePrecision, Serial, Timestamptz, Varchar
 from piccolo.table import Table
 
 
@@ -12,3 +12,18 @@ class StoreEntry(Table):
     value = Bytea()
     expires_at = Timestamptz(null=True, default=None, index=True)
     counter = BigInt(default=0)
+
+
+class Tally(Table):
+    """What the workflow engine counts as records move (civic/workflow.py), per workflow and
+    scope (a community): how many records are in each state now, how many moves went from one
+    state to another, and for a timed state the days its records took to reach it. Figures
+    read a few of these rows, however many years of records lie behind them."""
+
+    id: Serial
+    subject = Varchar(length=40)  # the workflow's table
+    scope = BigInt()
+    name = Varchar(length=80)  # a state ("claimed") or a move between two ("submitted>published")
+    n = BigInt(default=0)
+    timed = BigInt(default=0)  # of the records counted in `n`, those whose days are in `days`
+    days = DoublePrecision(default=0.0)

@@ -4,5 +4,5 @@ from civic.wishes.tables import Helper, HelperEvent, TreeSettings, Wish, WishEve
 APP_CONFIG = feature_app(
     "wishes",
     [Helper, HelperEvent, Wish, WishEvent, TreeSettings],
-    depends_on=("places", "accounts", "photos"),
+    depends_on=("places", "accounts", "photos", "web"),
 )

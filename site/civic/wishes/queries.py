@@ -6,17 +6,18 @@ from dataclasses import dataclass, field, fields, replace
 from datetime import datetime
 
 from piccolo.columns.combination import Combinable
-from piccolo.query import Select
 from piccolo.query.functions.aggregate import Count
 
 from civic.accounts.me import MeItem
 from civic.places.service import district_overview
 from civic.places.tables import Community
 from civic.prepared import Prepared
+from civic.tallies import Tallied, flow
 from civic.web.clock import local
 from civic.web.privacy import mask_name
+from civic.web.tables import Tally
 from civic.wishes.tables import Helper, Wish, WishEvent
-from civic.wishes.workflow import ON_TREE, REPORTS, STATUS_LABELS, UNCLAIM, S
+from civic.wishes.workflow import ON_TREE, REPORTS, STATUS_LABELS, UNCLAIM, WISHES, S
 
 
 @dataclass(frozen=True)
@@ -388,94 +389,45 @@ class Figures(Counts):
     helpers: list[HelperFigures] = field(default_factory=list)
 
 
-# Days from publication to confirmation, in each database's own date arithmetic: SQLite keeps
-# times as UTC text that julianday() reads, PostgreSQL subtracts timestamps.
-_DAYS = {
-    "sqlite": "julianday(confirmed_at) - julianday(published_at)",
-    "postgres": "EXTRACT(EPOCH FROM (confirmed_at - published_at)) / 86400",
-}
-
-
-async def _confirmed_days(community_id: int | None, street_id: int | None) -> list[dict]:
-    """Per community, the confirmed wishes' days summed and counted by the database, rather
-    than every confirmed wish of the years read into Python."""
-    scope, args = "", []
-    if community_id is not None:
-        scope, args = " AND community = {}", [community_id]
-    elif street_id is not None:
-        scope, args = " AND community IN (SELECT id FROM community WHERE street = {})", [street_id]
-    days = _DAYS.get(Wish._meta.db.engine_type, _DAYS["postgres"])
-    return await Wish.raw(
-        f"SELECT community, SUM({days}) AS days, COUNT(*) AS timed FROM wish"  # noqa: S608
-        " WHERE status = {} AND published_at IS NOT NULL AND confirmed_at IS NOT NULL"
-        f"{scope} GROUP BY community",
-        S.CONFIRMED.value,
-        *args,
-    )
+# A wish is approved once at most (published, it never goes back to waiting for review): how
+# many were published is how many moves went from review onto the tree.
+_APPROVED = flow(S.SUBMITTED, S.PUBLISHED)
 
 
 async def _counts(
     community_id: int | None = None, street_id: int | None = None
 ) -> dict[int, Counts]:
-    """Counts per community (of one community, of a street's, or of all) in four GROUP BY
-    queries, however many communities and wishes there are."""
-    wish_scope = helper_scope = None
+    """Counts per community (of one community, of a street's, or of all) from the tallies the
+    workflow keeps and one GROUP BY of the verified members: a few rows per community,
+    however many wishes the years bring."""
+    tally_scope = helper_scope = None
     if community_id is not None:
-        wish_scope, helper_scope = Wish.community == community_id, Helper.community == community_id
+        tally_scope, helper_scope = Tally.scope == community_id, Helper.community == community_id
     elif street_id is not None:
-        # The street's communities first, then each one's wishes through its index: a join
-        # from the wishes would read every wish of the district to keep the street's.
         communities = Community.select(Community.id).where(Community.street == street_id)
-        wish_scope = Wish.community.is_in(communities)
+        tally_scope = Tally.scope.is_in(communities)
         helper_scope = Helper.community.street == street_id
-
-    def scoped(query: Select, scope: Combinable | None) -> Select:
-        return query.where(scope) if scope is not None else query
-
-    by_status = await scoped(
-        Wish.select(Wish.community, Wish.status, Count(alias="n")), wish_scope
-    ).group_by(Wish.community, Wish.status)
-    published = await scoped(
-        Wish.select(Wish.community, Count(alias="n")).where(Wish.published_at.is_not_null()),
-        wish_scope,
-    ).group_by(Wish.community)
-    confirmed = await _confirmed_days(community_id, street_id)
-    members = await scoped(
-        Helper.select(Helper.community, Count(alias="n")).where(
-            (Helper.status == Helper.Status.VERIFIED) & (Helper.kind == Helper.Kind.MEMBER)
-        ),
-        helper_scope,
-    ).group_by(Helper.community)
-
-    parts: dict[int, dict[str, float]] = {}
-
-    def add(community: int, name: str, amount: float) -> None:
-        part = parts.setdefault(community, {})
-        part[name] = part.get(name, 0) + amount
-
-    for r in by_status:
-        status = S(r["status"])
-        if status in (S.CLAIMED, S.FULFILLED, S.CONFIRMED):
-            add(r["community"], status.value, r["n"])
-    for r in published:
-        add(r["community"], "published", r["n"])
-    for r in confirmed:
-        add(r["community"], "confirmed_days", float(r["days"]))
-        add(r["community"], "timed", r["timed"])
-    for r in members:
-        add(r["community"], "verified_members", r["n"])
-    return {
-        community: Counts(
-            published=int(p.get("published", 0)),
-            claimed=int(p.get(S.CLAIMED.value, 0)),
-            fulfilled=int(p.get(S.FULFILLED.value, 0)),
-            confirmed=int(p.get(S.CONFIRMED.value, 0)),
-            verified_members=int(p.get("verified_members", 0)),
-            confirmed_days=p.get("confirmed_days", 0.0),
-            timed=int(p.get("timed", 0)),
+    tallied = await WISHES.tallies(tally_scope)
+    members = Helper.select(Helper.community, Count(alias="n")).where(
+        (Helper.status == Helper.Status.VERIFIED) & (Helper.kind == Helper.Kind.MEMBER)
+    )
+    if helper_scope is not None:
+        members = members.where(helper_scope)
+    verified = {r["community"]: r["n"] for r in await members.group_by(Helper.community)}
+    counts = {}
+    for community in tallied.keys() | verified.keys():
+        names = tallied.get(community, {})
+        confirmed = names.get(S.CONFIRMED, Tallied())
+        counts[community] = Counts(
+            published=names.get(_APPROVED, Tallied()).n,
+            claimed=names.get(S.CLAIMED, Tallied()).n,
+            fulfilled=names.get(S.FULFILLED, Tallied()).n,
+            confirmed=confirmed.n,
+            verified_members=verified.get(community, 0),
+            confirmed_days=confirmed.days,
+            timed=confirmed.timed,
         )
-        for community, p in parts.items()
-    }
+    return counts
 
 
 async def figures(community_id: int) -> Figures:

@@ -18,7 +18,7 @@ from civic.prepared import Prepared
 from civic.web.i18n import _
 from civic.web.inputs import clean_name, too_long
 from civic.wishes import notify
-from civic.wishes.tables import Helper, TreeSettings, Wish, WishEvent
+from civic.wishes.tables import Helper, TreeSettings, Wish
 from civic.wishes.workflow import (
     REPORTS,
     UNCLAIM,
@@ -304,19 +304,9 @@ async def submit_wish(
         created_at=now,
     )
     async with write_transaction(Wish._meta.db):
-        wish_id = (await Wish.insert(wish).returning(Wish.id))[0]["id"]
+        wish_id = (await WISHES.create(wish, actor_id=viewer.id, now=now, verb="submit"))["id"]
         await photos.attach(photo_id)
         await notify.new_wish(wish_id, now)
-        await WishEvent.insert(
-            WishEvent(
-                wish=wish_id,
-                actor=viewer.id,
-                verb="submit",
-                from_status="",
-                to_status=S.SUBMITTED,
-                at=now,
-            )
-        )
     return wish_id
 
 

@@ -61,7 +61,7 @@ WISHES = Workflow(
         State(S.PUBLISHED, _("待认领"), Group.OPEN, Wish.published_at),
         State(S.CLAIMED, _("已认领"), Group.OPEN, Wish.claimed_at),
         State(S.FULFILLED, _("已实现"), Group.OPEN, Wish.fulfilled_at),
-        State(S.CONFIRMED, _("已确认"), Group.DONE, Wish.confirmed_at),
+        State(S.CONFIRMED, _("已确认"), Group.DONE, Wish.confirmed_at, since=Wish.published_at),
         State(S.REJECTED, _("未通过"), Group.CLOSED),
         State(S.WITHDRAWN, _("已撤回"), Group.CLOSED),
     ],
@@ -126,6 +126,7 @@ WISHES = Workflow(
     ],
     lost=_("这个心愿刚刚有了变化，请刷新后再看。"),
     notify=notify.on_move,
+    tally_by=Wish.community,  # the figures per community, street and district (queries.py)
 )
 
 STATUS_LABELS = WISHES.labels()
