@@ -217,24 +217,63 @@ class Workflow(Generic[St]):
     def _scope(self) -> tuple[Column, ...]:
         return () if self.tally_by is None else (self.tally_by,)
 
-    def _timed(self, row: Mapping[str, Any], state: St | str, now: datetime | None) -> tuple:
-        """What a record entering a timed state (at `now`) or leaving it (`now` None) changes
-        in that state's timed count and its sum of days."""
-        declared = self.states.get(state)  # type: ignore[arg-type]
-        if declared is None or declared.since is None:
-            return (0, 0.0)
-        needed = [declared.since] if now is not None else [declared.since, declared.stamp]
-        missing = [c._meta.name for c in needed if c is not None and c._meta.name not in row]
-        if missing:
-            raise ValueError(f"a move into or out of {state} needs the row's {missing}")
-        start = row[declared.since._meta.name]
-        end = now if now is not None else row[declared.stamp._meta.name]  # type: ignore[union-attr]
-        if start is None or end is None:
-            return (0, 0.0)
-        days = (end - start).total_seconds() / 86400
-        return (1, days) if now is not None else (-1, -days)
-
     # Writing -------------------------------------------------------------------------------
+
+    async def _record(
+        self,
+        subject_id: int,
+        actor_id: int | None,
+        verb: str,
+        source: str,
+        target: str,
+        note: str,
+        now: datetime,
+        event: Mapping[str, Any] | None,
+    ) -> None:
+        """The event row of a move (or of a new record: `source` empty)."""
+        values = {
+            self.subject: subject_id,
+            "actor": actor_id,
+            "verb": verb,
+            "from_status": source,
+            "to_status": target,
+            "note": note,
+            "at": now,
+            **(event or {}),
+        }
+        await self.events.insert(self.events(**values))
+
+    async def _count(
+        self,
+        row: Mapping[str, Any],
+        written: Mapping[str, Any],
+        source: str,
+        target: str,
+        now: datetime,
+    ) -> None:
+        """For a counted workflow: a record (`row` as read, `written` with its scope) left
+        `source` ("" for a new one) for `target`."""
+        if self.tally_by is None:
+            return
+        changes = [Change(flow(source, target), 1), self._timed(row, target, 1, now)]
+        if source:
+            changes.append(self._timed(row, source, -1, now))
+        await tallies.add(self.name, written[self.tally_by._meta.name], changes)
+
+    def _timed(self, row: Mapping[str, Any], state: str, sign: int, now: datetime) -> Change:
+        """A record entering `state` now (+1) or leaving it (-1), with the days it took to
+        reach it when the state is timed (for one leaving, from the row as read)."""
+        declared = self.states.get(state)  # type: ignore[call-overload]  # a str finds a StrEnum
+        if declared is None or declared.since is None or declared.stamp is None:
+            return Change(state, sign)
+        since, stamp = declared.since._meta.name, declared.stamp._meta.name
+        needed = [since, stamp] if sign < 0 else [since]
+        if missing := [name for name in needed if name not in row]:
+            raise ValueError(f"a move into or out of {state} needs the row's {missing}")
+        start, reached = row[since], now if sign > 0 else row[stamp]
+        if start is None or reached is None:
+            return Change(state, sign)
+        return Change(state, sign, sign, sign * (reached - start).total_seconds() / 86400)
 
     async def create(
         self,
@@ -252,28 +291,8 @@ class Workflow(Generic[St]):
         async with write_transaction(t._meta.db):
             row = (await t.insert(record).returning(*t.all_columns()))[0]
             status = str(row["status"])
-            await self.events.insert(
-                self.events(
-                    **{
-                        self.subject: row["id"],
-                        "actor": actor_id,
-                        "verb": verb,
-                        "from_status": "",
-                        "to_status": status,
-                        "at": now,
-                        **(event or {}),
-                    }
-                )
-            )
-            if self.tally_by is not None:
-                await tallies.add(
-                    self.name,
-                    row[self.tally_by._meta.name],
-                    [
-                        Change(status, 1, *self._timed(row, status, now)),
-                        Change(flow("", status), 1),
-                    ],
-                )
+            await self._record(row["id"], actor_id, verb, "", status, "", now, event)
+            await self._count(row, row, "", status, now)
         return row
 
     async def apply(
@@ -311,30 +330,10 @@ class Workflow(Generic[St]):
             )
             if not moved:
                 raise InvalidTransition(self.lost)
-            if self.tally_by is not None and m.target is not None and m.target != current:
-                await tallies.add(
-                    self.name,
-                    moved[0][self.tally_by._meta.name],
-                    [
-                        Change(str(current), -1, *self._timed(row, current, None)),
-                        Change(str(m.target), 1, *self._timed(row, m.target, now)),
-                        Change(flow(str(current), str(m.target)), 1),
-                    ],
-                )
-            await self.events.insert(
-                self.events(
-                    **{
-                        self.subject: row["id"],
-                        "actor": actor_id,
-                        "verb": m.name,
-                        "from_status": current,
-                        "to_status": m.target or current,
-                        "note": note,
-                        "at": now,
-                        **(event or {}),
-                    }
-                )
-            )
+            target = str(m.target or current)
+            await self._record(row["id"], actor_id, m.name, current, target, note, now, event)
+            if target != current:
+                await self._count(row, moved[0], str(current), target, now)
             if self.notify is not None:
                 await self.notify(row, m, actor_id, note, now)
         return version

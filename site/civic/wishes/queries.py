@@ -431,8 +431,9 @@ async def _counts(
 
 
 async def figures(community_id: int) -> Figures:
-    """The community's wish figures and each helper's, in five queries, however many wishes,
-    helpers and years: each helper's claims and fulfilments are counted as they happen."""
+    """The community's wish figures and each helper's, in three queries, however many wishes,
+    helpers and years: the wishes and each helper's claims and fulfilments are counted as they
+    happen."""
     counts = (await _counts(community_id=community_id)).get(community_id, Counts())
     helpers = await Helper.select(
         Helper.id, Helper.name, Helper.kind, Helper.claims, Helper.fulfilments
@@ -471,7 +472,8 @@ class Rollup:
 
 
 async def street_rollup(street_id: int) -> Rollup:
-    """Every community of the street and the street's total, in six queries."""
+    """Every community of the street and the street's total, in two queries besides the
+    district's places."""
     counts = await _counts(street_id=street_id)
     street = next((s for s in await district_overview() if s.id == street_id), None)
     communities = street.communities if street else []
@@ -483,7 +485,7 @@ async def street_rollup(street_id: int) -> Rollup:
 
 async def district_rollup() -> Rollup:
     """Every street of the district (each the total of its communities) and the district's
-    total, in six queries."""
+    total, in two queries besides the district's places."""
     counts = await _counts()
     rows = [
         AreaRow(
