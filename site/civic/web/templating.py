@@ -28,10 +28,21 @@ def local_time(moment: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
     return shown.strftime(fmt) if shown else ""
 
 
+_FIELD = "civic.csrf_field"
+
+
 @pass_context
 def csrf_field(context: Context) -> Markup:
-    """A form's hidden CSRF field."""
-    return Markup('<input type="hidden" name="_csrf_token" value="%s">') % csrf_token(context)
+    """A form's hidden CSRF field: made once per response, however many forms a page has (a
+    topic's posts have one or two each)."""
+    if context.get("slots") is not None:
+        return Markup('<input type="hidden" name="_csrf_token" value="%s">') % csrf_token(context)
+    scope = context["request"].scope
+    field = scope.get(_FIELD)
+    if field is None:
+        field = Markup('<input type="hidden" name="_csrf_token" value="%s">') % csrf_token(context)
+        scope[_FIELD] = field
+    return field
 
 
 @pass_context
