@@ -37,7 +37,7 @@ lint: .venv/.test ## ruff check and format check
 	ruff check site tests bench
 	ruff format --check site tests bench
 
-typecheck: .venv/.test ## mypy on site/civic (configured in pyproject.toml)
+typecheck: .venv/.test ## mypy on site/civic and bench (configured in pyproject.toml)
 	mypy
 
 unit: .venv/.test fonts ## the suite on SQLite, without the browser

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from http.cookies import SimpleCookie
 from urllib.parse import urlencode
 
-import brotli
+import brotli  # type: ignore[import-untyped]
 
 
 @dataclass

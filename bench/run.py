@@ -740,10 +740,13 @@ def servers(stack: ExitStack, env: dict[str, str], folder: Path, one: Site, seco
     # Taken in turns, three times each, and the medians compared: on a small machine the
     # speed drifts from one run to the next by more than the goal's margin.
     runs: dict[int, list[float]] = {1: [], 2: []}
+    busy: dict[int, list[float]] = {1: [], 2: []}
     for _ in range(3):
         for workers, port in ((1, one.port), (2, two.port)):
+            before = machine_busy()
             if (rps := wrk(port, path, seconds, None, **load)) is not None:
                 runs[workers].append(rps)
+                busy[workers].append((machine_busy() - before) / seconds)
     stop(two.proc)
     single = statistics.median(runs[1]) if runs[1] else None
     double = statistics.median(runs[2]) if runs[2] else None
@@ -753,13 +756,23 @@ def servers(stack: ExitStack, env: dict[str, str], folder: Path, one: Site, seco
         f"{cell(single)} → {cell(double)} req/s, "
         + (f"{times:.2f}× {mark(times >= WORKERS_GOAL)} (goal ≥ {WORKERS_GOAL}×)" if times else "—")
     )
+    if busy[1] and busy[2]:
+        # wrk and the database share the cores with the workers: what one worker's requests
+        # cost the whole machine bounds what two can reach, whatever the site does.
+        cores = os.cpu_count() or 1
+        one_busy, two_busy = statistics.median(busy[1]), statistics.median(busy[2])
+        print(
+            f"  cores busy (of {cores}, wrk and the database included): one worker "
+            f"{one_busy:.2f}, two workers {two_busy:.2f}; at one worker's cost per request "
+            f"the machine carries at most {cores / one_busy:.2f}× one worker"
+        )
     uvicorn = per_cpu_second(one.proc, lambda: wrk(one.port, path, seconds, None), seconds)
     granian = granian_rps(stack, env, folder, path, seconds)
     if granian is None:
         print("granian: not installed, not measured")
     else:
         # Our servers pay for cores: the one that does more with a CPU-second is the one kept.
-        faster = "granian" if granian[1] > uvicorn[1] else "uvicorn"
+        faster = "granian" if (granian[1] or 0) > (uvicorn[1] or 0) else "uvicorn"
         print(
             f"one worker, {path}, wrk -t1 -c10: uvicorn {cell(uvicorn[0])} req/s, "
             f"{cell(uvicorn[1])} per CPU-second; granian {cell(granian[0])} req/s, "
@@ -785,6 +798,13 @@ def granian_rps(
         return per_cpu_second(proc, lambda: wrk(port, path, seconds, None), seconds)
     finally:
         stop(proc)
+
+
+def machine_busy() -> float:
+    """CPU-seconds every core of this machine has spent on anything but waiting (/proc/stat)."""
+    # user, nice, system, idle, iowait, irq, softirq, steal
+    ticks = [int(t) for t in Path("/proc/stat").read_text().split()[1:9]]
+    return (sum(ticks) - ticks[3] - ticks[4]) / os.sysconf("SC_CLK_TCK")
 
 
 def cpu_seconds(proc: subprocess.Popen[bytes]) -> float:

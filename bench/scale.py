@@ -162,7 +162,8 @@ class Ids:
 
 
 async def largest_id(table: type[Table]) -> int:
-    found = await table.select(table.id).order_by(table.id, ascending=False).first()
+    key = table._meta.primary_key
+    found = await table.select(key).order_by(key, ascending=False).first()
     return int(found["id"]) if found else 0
 
 
@@ -184,7 +185,7 @@ async def insert(table: type[Table], rows: list[Row]) -> None:
 
 async def originals(table: type[Table], where: Any, already: int) -> list[Row]:
     """The demo's own rows: the first 1/already of them by id (copies always come after)."""
-    rows = await table.select().where(where).order_by(table.id)
+    rows = await table.select().where(where).order_by(table._meta.primary_key)
     return rows[: len(rows) // already]
 
 
