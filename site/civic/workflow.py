@@ -164,6 +164,9 @@ class Workflow(Generic[St]):
             if d.move not in self.moves:
                 raise ValueError(f"deadline names unknown move {d.move}")
         if tally_by is not None:
+            # The counts are filed under the table's name: a second would add to the first's.
+            if any(w.name == self.name for w in COUNTED):
+                raise ValueError(f"{self.name} is counted already")
             COUNTED.append(self)
 
     # Reading the declaration ---------------------------------------------------------------

@@ -1,19 +1,25 @@
-"""The wish figures come from the counts the workflow engine keeps as wishes move: right after
-every kind of move, under a race of many moves in one community, and for wishes that were
-there before the counting began (the migration counts them once)."""
+"""The counts the workflow engine keeps as records move: the wish figures right after every
+kind of move, under a race of many moves in one community, and for wishes that were there
+before the counting began (the migration counts them once); and a timed state that records
+also leave."""
 
 from __future__ import annotations
 
 import asyncio
 import importlib
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
 
 from civic.accounts.roles import Role
 from civic.accounts.viewer import Viewer, load_viewer
 from civic.web.tables import Tally
 from civic.wishes import queries, service
-from civic.wishes.tables import Helper
+from civic.wishes.tables import Helper, HelperEvent, Wish, WishEvent
 from civic.wishes.workflow import WISHES, S
+from civic.workflow import COUNTED, Group, State, Workflow, move
 from tests import builders
 from tests.tallies import differences
 
@@ -123,3 +129,78 @@ async def test_many_claims_and_give_backs_at_once_in_one_community_lose_no_count
     assert tallied[S.PUBLISHED].n == pairs
     assert tallied["published>claimed"].n == 2 * pairs
     assert tallied["claimed>published"].n == pairs
+
+
+@pytest.fixture
+def reviews() -> Iterator[Workflow[Any]]:
+    """A counted workflow of the engine's own, on the helpers' reports: a timed state that is
+    also left (verified → revoked), which no wish does."""
+    h = Helper.Status
+    declared = Workflow(
+        table=Helper,
+        events=HelperEvent,
+        subject="helper",
+        states=[
+            State(h.PENDING, "待审", Group.OPEN),
+            State(h.VERIFIED, "通过", Group.DONE, Helper.decided_at, since=Helper.created_at),
+            State(h.REVOKED, "撤销", Group.CLOSED),
+        ],
+        moves=[
+            move("verify", {h.PENDING}, h.VERIFIED, {"staff"}),
+            move("revoke", {h.VERIFIED}, h.REVOKED, {"staff"}),
+        ],
+        tally_by=Helper.community,
+    )
+    yield declared
+    COUNTED.remove(declared)
+
+
+async def test_a_timed_state_counts_its_days_in_and_takes_them_out_on_leaving(reviews):
+    here = (await builders.community(await builders.street(await builders.district()))).id
+    day = timedelta(days=1)
+    made = []
+    for n in range(3):
+        person, _ = await builders.person((Role.RESIDENT, here), name=f"党员{n}")
+        record = Helper(person=person, community=here, kind=Helper.Kind.MEMBER, name=f"党员{n}")
+        record.created_at = NOW
+        made.append(await reviews.create(record, actor_id=None, now=NOW, verb="report"))
+
+    async def row(helper: dict) -> dict:
+        found = await Helper.select().where(Helper.id == helper["id"]).first()
+        assert found is not None
+        return found
+
+    await reviews.apply(await row(made[0]), "verify", actor_id=None, now=NOW + 2 * day)
+    await reviews.apply(await row(made[1]), "verify", actor_id=None, now=NOW + 4 * day)
+    verified = (await reviews.tallies())[here][Helper.Status.VERIFIED]
+    assert (verified.n, verified.timed, round(verified.days, 6)) == (2, 2, 6.0)
+
+    await reviews.apply(await row(made[0]), "revoke", actor_id=None, now=NOW + 5 * day)
+    counts = (await reviews.tallies())[here]
+    verified = counts[Helper.Status.VERIFIED]
+    assert (verified.n, verified.timed, round(verified.days, 6)) == (1, 1, 4.0)
+    assert counts[Helper.Status.PENDING].n == 1 and counts[Helper.Status.REVOKED].n == 1
+    assert counts[">pending"].n == 3 and counts["pending>verified"].n == 2
+    assert counts["verified>revoked"].n == 1
+    assert differences(await reviews.tallies(), await reviews.counted()) == []
+
+    # A row read without the times the count needs: the move is refused and leaves nothing.
+    partial = await Helper.select(Helper.id, Helper.status, Helper.version).where(
+        Helper.id == made[1]["id"]
+    )
+    with pytest.raises(ValueError, match="created_at"):
+        await reviews.apply(partial[0], "revoke", actor_id=None, now=NOW + 6 * day)
+    assert (await row(made[1]))["status"] == Helper.Status.VERIFIED
+    assert differences(await reviews.tallies(), await reviews.counted()) == []
+
+
+def test_one_table_is_counted_by_one_workflow():
+    with pytest.raises(ValueError, match="counted already"):
+        Workflow(
+            table=Wish,
+            events=WishEvent,
+            subject="wish",
+            states=[],
+            moves=[],
+            tally_by=Wish.community,
+        )
