@@ -217,9 +217,6 @@ class Workflow(Generic[St]):
         """What the workflow's tallies are filed under: its table's name."""
         return self.table._meta.tablename
 
-    def _scope(self) -> tuple[Column, ...]:
-        return () if self.tally_by is None else (self.tally_by,)
-
     # Writing -------------------------------------------------------------------------------
 
     async def _record(
@@ -325,11 +322,12 @@ class Workflow(Generic[St]):
             stamp = self.states[m.target].stamp
             if stamp is not None:
                 values[stamp] = now
+        scope = () if self.tally_by is None else (self.tally_by,)  # a counted record's community
         async with write_transaction(t._meta.db):
             moved = (
                 await t.update(values)
                 .where((t.id == row["id"]) & (t.version == row["version"]))  # type: ignore[attr-defined]
-                .returning(t.id, *self._scope())  # type: ignore[attr-defined]
+                .returning(t.id, *scope)  # type: ignore[attr-defined]
             )
             if not moved:
                 raise InvalidTransition(self.lost)
