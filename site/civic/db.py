@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import contextvars
 import sqlite3
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -19,6 +20,7 @@ from piccolo.engine.postgres import PostgresEngine
 from piccolo.engine.sqlite import SQLiteEngine, SQLiteTransaction, TransactionType, dict_factory
 
 from civic import piccolo_fixes
+from civic.coalesce import Coalesced
 
 piccolo_fixes.apply()
 
@@ -267,7 +269,19 @@ class CountingPostgresEngine(PostgresEngine):
 
     async def data_version(self) -> str | None:
         """The snapshot a statement would see now: the same text means the same committed
-        transactions, so nothing was written in between; None without a pool."""
+        transactions, so nothing was written in between; None without a pool. The requests
+        of a burst share one read begun after each of them asked (coalesce.py)."""
+        if self.pool is None:
+            return None
+        loop = asyncio.get_running_loop()
+        reads: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Coalesced[str | None]]
+        reads = self.__dict__.setdefault("_version_reads", weakref.WeakKeyDictionary())
+        read = reads.get(loop)
+        if read is None:
+            read = reads[loop] = Coalesced(self._read_version)
+        return await read.get()
+
+    async def _read_version(self) -> str | None:
         pool = self.pool
         if pool is None:
             return None
