@@ -758,13 +758,13 @@ def servers(stack: ExitStack, env: dict[str, str], folder: Path, one: Site, seco
     )
     if busy[1] and busy[2]:
         # wrk and the database share the cores with the workers: what one worker's requests
-        # cost the whole machine bounds what two can reach, whatever the site does.
+        # cost the whole machine says how much room two have, whatever the site does.
         cores = os.cpu_count() or 1
         one_busy, two_busy = statistics.median(busy[1]), statistics.median(busy[2])
         print(
             f"  cores busy (of {cores}, wrk and the database included): one worker "
             f"{one_busy:.2f}, two workers {two_busy:.2f}; at one worker's cost per request "
-            f"the machine carries at most {cores / one_busy:.2f}× one worker"
+            f"the cores have room for {cores / one_busy:.2f}× one worker"
         )
     uvicorn = per_cpu_second(one.proc, lambda: wrk(one.port, path, seconds, None), seconds)
     granian = granian_rps(stack, env, folder, path, seconds)
