@@ -214,6 +214,12 @@ async def problems(sql: str, args: list[Any], partial: set[str]) -> list[str]:
     return bad
 
 
+def _reads(sql: str) -> bool:
+    """A statement that only reads: a SELECT, or one that starts with its WITH."""
+    words = sql.split(None, 1)
+    return bool(words) and words[0].upper() in {"SELECT", "WITH"}
+
+
 async def assert_read_through_indexes(
     client: AsyncTestClient, *paths: str, expect: str = ""
 ) -> None:
@@ -223,9 +229,7 @@ async def assert_read_through_indexes(
         assert response.status_code == 200, path
         if expect:
             assert expect in response.text, path
-        selects = [
-            (sql, args) for sql, args in seen if sql.lstrip()[:6].upper() in {"SELECT", "WITH"}
-        ]
+        selects = [(sql, args) for sql, args in seen if _reads(sql)]
         assert selects, f"{path} ran no SELECT"
         found = []
         partial = await partial_indexes()
