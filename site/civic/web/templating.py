@@ -29,19 +29,19 @@ def local_time(moment: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
 
 
 _FIELD = "civic.csrf_field"
+_FIELD_HTML = Markup('<input type="hidden" name="_csrf_token" value="%s">')
 
 
 @pass_context
 def csrf_field(context: Context) -> Markup:
     """A form's hidden CSRF field: made once per response, however many forms a page has (a
-    topic's posts have one or two each)."""
+    topic's posts have one or two each). A page rendered for many people holds the token's
+    slot instead (web/shared_views.py), never this browser's field."""
     if context.get("slots") is not None:
-        return Markup('<input type="hidden" name="_csrf_token" value="%s">') % csrf_token(context)
+        return _FIELD_HTML % csrf_token(context)
     scope = context["request"].scope
-    field = scope.get(_FIELD)
-    if field is None:
-        field = Markup('<input type="hidden" name="_csrf_token" value="%s">') % csrf_token(context)
-        scope[_FIELD] = field
+    if (field := scope.get(_FIELD)) is None:
+        field = scope[_FIELD] = _FIELD_HTML % csrf_token(context)
     return field
 
 
