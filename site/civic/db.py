@@ -6,7 +6,6 @@ import asyncio
 import contextlib
 import contextvars
 import sqlite3
-import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -261,25 +260,23 @@ class CountingPostgresEngine(PostgresEngine):
 
     @pool.setter
     def pool(self, pool: Any) -> None:
+        # The data-version reads a loop's requests share (data_version) go with its pool.
         pools = self.__dict__.setdefault("_pools", {})
+        reads = self.__dict__.setdefault("_version_reads", {})
+        loop = _running_loop()
         if pool is None:
-            pools.pop(_running_loop(), None)
+            pools.pop(loop, None)
+            reads.pop(loop, None)
         else:
-            pools[_running_loop()] = pool
+            pools[loop] = pool
+            reads[loop] = Coalesced(self._read_version)
 
     async def data_version(self) -> str | None:
         """The snapshot a statement would see now: the same text means the same committed
         transactions, so nothing was written in between; None without a pool. The requests
         of a burst share one read begun after each of them asked (coalesce.py)."""
-        if self.pool is None:
-            return None
-        loop = asyncio.get_running_loop()
-        reads: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Coalesced[str | None]]
-        reads = self.__dict__.setdefault("_version_reads", weakref.WeakKeyDictionary())
-        read = reads.get(loop)
-        if read is None:
-            read = reads[loop] = Coalesced(self._read_version)
-        return await read.get()
+        read = self.__dict__.get("_version_reads", {}).get(_running_loop())
+        return None if read is None else await read.get()
 
     async def _read_version(self) -> str | None:
         pool = self.pool
